@@ -1,0 +1,1 @@
+"""Read-only checks on a git repository; no check writes to the repository."""
