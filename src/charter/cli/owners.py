@@ -1,0 +1,102 @@
+"""`charter owners PATH...`: who owns each path, under OWNERS (as Prow) and CODEOWNERS (as GitHub).
+
+Exit 2 (CharterError) for bad usage: no such folder, not a git repository, an unknown revision, a
+path outside the repository. A broken OWNERS, OWNERS_ALIASES or CODEOWNERS line is not an error
+here: the answer is what Prow and GitHub enforce (they skip it), and a warning naming file and
+line goes to stderr; `charter check owners` reports the same mistakes as findings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from pathlib import Path
+
+import click
+
+from charter.errors import CharterError
+from charter.repo.findings import Finding
+from charter.repo.git import ensure_repo
+from charter.repo.owners import (
+    OWNERS_ALIASES,
+    Ownership,
+    RepoOwners,
+    load_owner_files,
+    normalize_path,
+)
+
+
+def _repo_path(top: Path, raw: str) -> str:
+    """PATH as a repository path: absolute paths must lie inside the repository."""
+    if os.path.isabs(raw):
+        try:
+            raw = Path(raw).resolve().relative_to(top.resolve()).as_posix()
+        except ValueError:
+            raise CharterError(f"path {raw!r} is outside the repository {top}") from None
+    return normalize_path(raw)
+
+
+def _relevant(problem: Finding, paths: list[str]) -> bool:
+    """Whether a skipped file bears on any queried path (an alias file bears on all)."""
+    where = problem.path or ""
+    if where == OWNERS_ALIASES or posixpath.basename(where) != "OWNERS":
+        return True
+    folder = posixpath.dirname(where)
+    return any(not folder or p == folder or p.startswith(folder + "/") for p in paths)
+
+
+def _names(names: tuple[str, ...] | None) -> str:
+    if names is None:
+        return "(no CODEOWNERS)"
+    return ", ".join(names) if names else "(none)"
+
+
+def _table(result: dict[str, Ownership]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Owners", show_lines=False)
+    for column in ("Path", "Approvers", "Reviewers", "Leaf approvers", "OWNERS file",
+                   "CODEOWNERS"):
+        table.add_column(column, overflow="fold")
+    for path, own in result.items():
+        table.add_row(path or "(root)", _names(own.approvers), _names(own.reviewers),
+                      _names(own.leaf_approvers), own.owners_file or "(none)",
+                      _names(own.codeowners))
+    Console().print(table)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--repo", "repo", default=".", show_default=True, metavar="PATH",
+              help="The git repository to read.")
+@click.option("--rev", "rev", default="HEAD", show_default=True, metavar="REV",
+              help="The revision whose OWNERS and CODEOWNERS files apply.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def owners(paths: tuple[str, ...], repo: str, rev: str, as_json: bool) -> None:
+    """Who owns each PATH: OWNERS approvers and reviewers (as Prow) and CODEOWNERS (as GitHub).
+
+    A PATH is a repository path and need not exist at REV.
+    """
+    top = ensure_repo(repo)
+    wanted = [_repo_path(top, raw) for raw in paths]
+    loaded = load_owner_files(top, rev)
+    repo_owners = RepoOwners(loaded.files)
+    for problem in repo_owners.problems:
+        if _relevant(problem, wanted):
+            where = (problem.path or "") + (f":{problem.line}" if problem.line else "")
+            click.echo(f"charter: warning: {where}: {problem.message} "
+                       "(`charter check owners` lists every such problem)", err=True)
+    for link in loaded.symlinked:
+        click.echo(f"charter: warning: {link}: is a symlink, which Prow and Charter skip", err=True)
+    if repo_owners.codeowners is not None and repo_owners.codeowners.problems:
+        count = len(repo_owners.codeowners.problems)
+        click.echo(f"charter: warning: {repo_owners.codeowners.path}: GitHub skips {count} "
+                   "invalid line(s); run `charter check owners` to list them", err=True)
+    result = {path: repo_owners.owners_of(path) for path in wanted}
+    if as_json:
+        click.echo(json.dumps({"files": {p: own.to_json() for p, own in result.items()}},
+                              indent=2))
+    else:
+        _table(result)
