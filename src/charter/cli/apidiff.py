@@ -1,0 +1,59 @@
+"""`charter apidiff OLD NEW`: classify every change between two OpenAPI documents."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from charter.repo.apidiff import ApiChange, ApiDiffResult
+from charter.repo.apidiff import apidiff as run_apidiff
+
+_STYLES = {"ERR": "bold red", "WARN": "yellow", "INFO": "dim"}
+
+
+@click.command("apidiff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--repo", "repo", default=".", show_default=True,
+              type=click.Path(file_okay=False, path_type=str),
+              help="Git repository that REV:path arguments are read from.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.pass_context
+def apidiff(ctx: click.Context, old: str, new: str, repo: str, as_json: bool) -> None:
+    """Compare two OpenAPI 3.x documents (files, or REV:path inside --repo).
+
+    Exits 1 when a breaking change touches a stable operation, 0 otherwise.
+    """
+    result = run_apidiff(old, new, repo=repo)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        _print_text(result, old, new)
+    ctx.exit(1 if result.fails else 0)
+
+
+def _print_text(result: ApiDiffResult, old: str, new: str) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    if not result.changes:
+        console.print(f"No API changes between {escape(old)} and {escape(new)}.")
+        return
+    by_operation: dict[str, list[ApiChange]] = {}
+    for change in result.changes:
+        by_operation.setdefault(change.operation, []).append(change)
+    for operation, changes in by_operation.items():
+        console.print(f"[bold]{escape(operation)}[/bold]")
+        for change in changes:
+            label = "BREAKING" if change.breaking else change.level
+            style = "bold red" if change.breaking else _STYLES[change.level]
+            console.print(f"  [{style}]{label:<8}[/{style}] {escape(change.id)} "
+                          f"[dim]({escape(change.tier)})[/dim]")
+            console.print(f"           {escape(change.message)}")
+            console.print(f"           [dim]at {escape(change.location)}[/dim]")
+    stable = sum(1 for c in result.changes if c.breaking and c.tier == "stable")
+    summary = (f"{len(result.changes)} change(s), {result.breaking} breaking, "
+               f"{stable} breaking on stable operations")
+    style = "bold red" if result.fails else "green"
+    console.print(f"[{style}]{summary}[/{style}]")

@@ -1,0 +1,90 @@
+"""Why one decision is where it is: the rule, its charter sentence, the numbers, what would change it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from charter.engine.machine import Engine, iso
+from charter.engine.processes.lazy import lazy_process, missing
+from charter.engine.processes.votes import vote_process
+from charter.engine.report import reason
+from charter.engine.state import LazyDecision, Rejected, Rfc, VoteDecision
+from charter.engine.tally import tally
+
+
+def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
+    """A full account of DECISION_ID as of NOW; raises Rejected for an unknown id."""
+    decision = engine.decisions.get(decision_id)
+    if decision is None:
+        known = ", ".join(engine.decisions) or "none"
+        raise Rejected(f"there is no decision {decision_id}; the decisions are {known}")
+    proc = engine.policy.processes[decision.process]
+    rule: list[str] = []
+    would_change: list[str] = []
+    if isinstance(decision, LazyDecision):
+        lazy = lazy_process(engine, decision)
+        rule.append(f"{decision.process}: lazy consensus over {lazy.window}; objections count "
+                    f"from {', '.join(lazy.objectors)}")
+        if lazy.on_objection is not None:
+            rule.append(f"on objection: a {', '.join(lazy.on_objection.called_by)} "
+                        f"{'must' if lazy.on_objection.required else 'may'} call "
+                        f"{lazy.on_objection.vote}")
+        if decision.status == "open":
+            would_change.append(f"an objection before {iso(decision.closes_at)} contests it")
+            would_change.extend(f"still needs {need}" for need in missing(engine, decision))
+            would_change.append(f"{decision.by} may withdraw it")
+        elif decision.status == "contested" and decision.vote is None:
+            would_change.append("every objector retracting re-opens it (accepted at once if "
+                                "the window has passed)")
+            if lazy.on_objection is not None:
+                would_change.append(f"a {', '.join(lazy.on_objection.called_by)} may call "
+                                    f"{lazy.on_objection.vote} with call-vote")
+        elif decision.status == "contested" and decision.vote is not None:
+            would_change.append(f"the result of vote {decision.vote} settles it")
+    elif isinstance(decision, VoteDecision):
+        vote = vote_process(engine, decision)
+        rule.append(f"{decision.process}: passes with {vote.pass_.describe()}")
+        rule.append(f"quorum: {vote.quorum.describe()}" if vote.quorum else "no quorum required")
+        rule.append(f"open at least {vote.min_open}; roster frozen at opening "
+                    f"({len(decision.box.roster)} eligible)")
+        if vote.secret:
+            rule.append("secret ballot: no output ties a choice to a voter")
+        if vote.veto:
+            rule.append("any binding no vetoes it")
+        if decision.status == "open":
+            now_tally = tally(decision.box, vote.pass_, vote.quorum, vote.veto)
+            would_change.append(f"closes {iso(decision.closes_at)}; ballots after that are "
+                                "rejected")
+            if not vote.secret:
+                would_change.append("if it closed now: " + "; ".join(now_tally.reasons))
+                waiting = decision.box.waiting_on()
+                if waiting:
+                    would_change.append(f"not yet voted: {', '.join(waiting)}")
+            else:
+                would_change.append(f"{len(decision.box.binding)} of "
+                                    f"{len(decision.box.roster)} eligible have voted")
+    elif isinstance(decision, Rfc):
+        rule.append("RFC: drafted, upvoted, completed by its author, approved by a maintainer, "
+                    "selected for a quarter's roadmap")
+        if decision.status == "draft":
+            would_change.append(f"{decision.by} completes it")
+        elif decision.status == "complete":
+            would_change.append("a maintainer approves it")
+        elif decision.status == "approved":
+            would_change.append("maintainers select it for a quarter's roadmap")
+    return {
+        "id": decision.id,
+        "process": decision.process,
+        "status": decision.status,
+        "reason": reason(engine, decision, now),
+        "rule": rule,
+        "source": getattr(proc, "source", None),
+        "preset_choice": getattr(proc, "preset_choice", None),
+        "opened_at": iso(decision.opened_at),
+        "deadline": iso(decision.closes_at),
+        "closed_at": iso(decision.closed_at),
+        "would_change": would_change,
+        "history": [{"at": iso(h.at), "what": h.what} for h in engine.history
+                    if h.decision == decision.id],
+    }

@@ -1,0 +1,198 @@
+"""The engine: replays commands in time order, firing deadlines exactly when they fall due."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from charter.engine.calendar import WEEKDAYS, BusinessCalendar
+from charter.engine.people import Roster
+from charter.engine.state import (
+    Command,
+    ComponentState,
+    Decision,
+    HistoryEntry,
+    LazyDecision,
+    Rejected,
+    Rejection,
+    Rfc,
+    VoteDecision,
+)
+from charter.policy.schema import (
+    ANYONE,
+    Policy,
+    RemovalProcess,
+    StepDownProcess,
+)
+
+Handler = Callable[["Engine", Command], None]
+P = TypeVar("P")
+
+
+def calendar_for(policy: Policy) -> BusinessCalendar:
+    """The business calendar a policy describes."""
+    cal = policy.calendar
+    return BusinessCalendar(
+        weekend=frozenset(WEEKDAYS.index(day) for day in cal.weekend),
+        zone=cal.weekend_zone,
+        holidays=frozenset(cal.holidays),
+        countries=tuple((h.country, h.subdivision) for h in cal.holiday_calendars),
+    )
+
+
+class Engine:
+    """All governance state for one project; `apply` is the only way it changes."""
+
+    def __init__(self, policy: Policy, people: Mapping[str, Iterable[str]],
+                 start: datetime | None = None) -> None:
+        self.policy = policy
+        self.calendar = calendar_for(policy)
+        step_down = next((p for _, p in policy.processes_of(StepDownProcess)), None)
+        removal = next((p for _, p in policy.processes_of(RemovalProcess)), None)
+        self.roster = Roster(policy.role_ids,
+                             emeritus_role=step_down.to if step_down else "emeritus",
+                             removable_role=removal.removes if removal else "maintainer")
+        for login, roles in people.items():
+            self.roster.add(login, list(roles), start, "initial roster")
+        self.decisions: dict[str, Decision] = {}
+        self.components: dict[str, ComponentState] = {
+            c.id: ComponentState(c.id, c.status, None, goals=c.goals,
+                                 maintainers=tuple(c.maintainers), criteria=tuple(c.criteria))
+            for c in policy.components
+        }
+        self.roadmap: dict[str, list[str]] = {}
+        self.rejected: list[Rejection] = []
+        self.history: list[HistoryEntry] = []
+        self.now: datetime | None = start
+        self._timers: list[tuple[datetime, int, str]] = []
+        self._seq = 0
+
+    # --- the fold -------------------------------------------------------------------------
+
+    def apply(self, cmd: Command) -> Rejection | None:
+        """Advance the clock to the command's instant, then apply it or record why not."""
+        self.advance(cmd.at)
+        handler = HANDLERS.get(cmd.verb)
+        try:
+            if handler is None:
+                raise Rejected(f"unknown verb {cmd.verb!r}")
+            handler(self, cmd)
+        except Rejected as why:
+            rejection = Rejection(cmd.index, why.reason, cmd.at, cmd.verb)
+            self.rejected.append(rejection)
+            return rejection
+        return None
+
+    def advance(self, now: datetime) -> None:
+        """Fire every deadline at or before NOW, each at its own instant, in order."""
+        while self._timers and self._timers[0][0] <= now:
+            when, _, decision_id = heapq.heappop(self._timers)
+            self.now = when
+            decision = self.decisions.get(decision_id)
+            if decision is not None and decision.closes_at == when:
+                from charter.engine.processes import on_deadline
+
+                on_deadline(self, decision, when)
+        self.now = now
+
+    def schedule(self, decision: Decision) -> None:
+        assert decision.closes_at is not None
+        self._seq += 1
+        heapq.heappush(self._timers, (decision.closes_at, self._seq, decision.id))
+
+    # --- helpers the process modules share ---------------------------------------------------
+
+    def log(self, at: datetime, decision: str, what: str) -> None:
+        self.history.append(HistoryEntry(at, decision, what))
+
+    def allowed(self, login: str, actors: tuple[str, ...]) -> bool:
+        return ANYONE in actors or self.roster.holds_any(login, actors)
+
+    def require(self, login: str, actors: tuple[str, ...], doing: str) -> None:
+        """Reject unless LOGIN holds one of ACTORS ('anyone' admits everybody)."""
+        if not self.allowed(login, actors):
+            raise Rejected(f"only {describe_actors(actors)} may {doing}; {login} is "
+                           f"{describe_roles(self.roster.roles(login))}")
+
+    def new_id(self, decision_id: Any, what: str = "id") -> str:
+        if not isinstance(decision_id, str) or not decision_id:
+            raise Rejected(f"{what} is missing")
+        if decision_id in self.decisions:
+            existing = self.decisions[decision_id]
+            raise Rejected(f"{decision_id} is already used by a {existing.process} "
+                           f"opened {iso(existing.opened_at)}; choose a new id")
+        return decision_id
+
+    def get(self, decision_id: Any, kind: type[P], verb: str) -> P:
+        decision = self.decisions.get(str(decision_id))
+        if decision is None:
+            raise Rejected(f"there is no decision {decision_id}; check the id")
+        if not isinstance(decision, kind):
+            raise Rejected(f"{decision_id} is a {decision.process} ({kind_name(decision)}); "
+                           f"{verb} does not apply to it")
+        return decision
+
+    def process(self, name: str | None, kind: type[P], verb: str) -> tuple[str, P]:
+        """The named process of type KIND, or the policy's only one."""
+        candidates = self.policy.processes_of(kind)
+        if name is not None:
+            proc = self.policy.processes.get(name)
+            if not isinstance(proc, kind):
+                raise Rejected(f"{name} is not a process {verb} can open")
+            return name, proc
+        if not candidates:
+            raise Rejected(f"this policy has no process for {verb}")
+        return candidates[0][0], candidates[0][1]
+
+
+def kind_name(decision: Decision) -> str:
+    if isinstance(decision, VoteDecision):
+        return "a vote"
+    if isinstance(decision, Rfc):
+        return "an RFC"
+    if isinstance(decision, LazyDecision):
+        return "a lazy-consensus decision"
+    return "a decision"
+
+
+def describe_actors(actors: tuple[str, ...]) -> str:
+    if ANYONE in actors:
+        return "anyone"
+    plural = [a + "s" if not a.endswith("s") else a for a in actors]
+    return " or ".join(plural)
+
+
+def describe_roles(roles: list[str]) -> str:
+    return "a " + ", ".join(roles) if roles else "not holding any role"
+
+
+def iso(value: datetime | None) -> str | None:
+    """UTC, second precision, with Z: the one way Charter prints an instant."""
+    if value is None:
+        return None
+    from datetime import UTC
+
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*verbs: str) -> Callable[[Handler], Handler]:
+    """Register a function as the handler of VERBS."""
+
+    def register(fn: Handler) -> Handler:
+        for verb in verbs:
+            HANDLERS[verb] = fn
+        return fn
+
+    return register
+
+
+def _load_processes() -> None:
+    import charter.engine.processes  # noqa: F401 - registers the handlers
+
+
+_load_processes()

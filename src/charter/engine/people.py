@@ -1,0 +1,96 @@
+"""People and their roles, with history: who held what, from when, decided by which event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSpan:
+    """One stretch of holding a role; `end` is None while it is held."""
+
+    role: str
+    start: datetime | None
+    granted_by: str
+    end: datetime | None = None
+    ended_by: str | None = None
+
+
+@dataclass(slots=True)
+class Person:
+    login: str
+    history: list[RoleSpan] = field(default_factory=list)
+    removed: bool = False
+
+    def holds(self, role: str) -> bool:
+        return any(span.role == role and span.end is None for span in self.history)
+
+
+class Roster:
+    """Everyone the scenario or the service knows, and their roles in the policy's order."""
+
+    def __init__(self, role_order: tuple[str, ...], emeritus_role: str | None = "emeritus",
+                 removable_role: str | None = "maintainer") -> None:
+        self._order = {role: i for i, role in enumerate(role_order)}
+        self._people: dict[str, Person] = {}
+        self.emeritus_role = emeritus_role
+        self.removable_role = removable_role
+
+    def add(self, login: str, roles: list[str], at: datetime | None, because: str) -> None:
+        person = self._people.setdefault(login, Person(login))
+        for role in roles:
+            if not person.holds(role):
+                person.history.append(RoleSpan(role, at, because))
+
+    def __contains__(self, login: object) -> bool:
+        return login in self._people
+
+    def logins(self) -> list[str]:
+        return list(self._people)
+
+    def person(self, login: str) -> Person:
+        return self._people[login]
+
+    def roles(self, login: str) -> list[str]:
+        person = self._people.get(login)
+        if person is None:
+            return []
+        held = {span.role for span in person.history if span.end is None}
+        return sorted(held, key=lambda r: self._order.get(r, len(self._order)))
+
+    def holds(self, login: str, role: str) -> bool:
+        person = self._people.get(login)
+        return person is not None and person.holds(role)
+
+    def holds_any(self, login: str, roles: tuple[str, ...]) -> bool:
+        return any(self.holds(login, role) for role in roles)
+
+    def holders(self, roles: tuple[str, ...]) -> list[str]:
+        """Logins holding any of ROLES now, in the order people were first listed."""
+        return [login for login in self._people if self.holds_any(login, roles)]
+
+    def grant(self, login: str, role: str, at: datetime, because: str) -> None:
+        person = self._people.setdefault(login, Person(login))
+        if not person.holds(role):
+            person.history.append(RoleSpan(role, at, because))
+        if role == self.removable_role:
+            person.removed = False
+
+    def revoke(self, login: str, role: str, at: datetime, because: str) -> None:
+        person = self._people[login]
+        person.history = [
+            RoleSpan(s.role, s.start, s.granted_by, at, because)
+            if s.role == role and s.end is None else s
+            for s in person.history
+        ]
+
+    def mark_removed(self, login: str) -> None:
+        self._people[login].removed = True
+
+    def status(self, login: str) -> str:
+        if self.emeritus_role and self.holds(login, self.emeritus_role):
+            return "emeritus"
+        if self._people[login].removed:
+            return "removed"
+        return "active"

@@ -1,0 +1,207 @@
+"""Votes, nominations and removals: frozen rosters, secret ballots, declines, explanations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from charter.engine.machine import handles, iso
+from charter.engine.state import Command, LazyDecision, Rejected, VoteDecision
+from charter.engine.tally import Ballot, BallotBox, tally
+from charter.policy.schema import NominationProcess, RemovalProcess, VoteProcess
+
+if TYPE_CHECKING:
+    from charter.engine.machine import Engine
+
+AnyVote = VoteProcess | NominationProcess | RemovalProcess
+
+
+def vote_process(engine: Engine, vote: VoteDecision) -> AnyVote:
+    proc = engine.policy.processes[vote.process]
+    assert isinstance(proc, VoteProcess | NominationProcess | RemovalProcess)
+    return proc
+
+
+def open_vote(engine: Engine, cmd: Command, vote_id: str, name: str, proc: AnyVote,
+              subject: str | None = None) -> VoteDecision:
+    """Open a vote now; its roster is frozen from the voting roles' holders, minus the subject."""
+    roster = tuple(v for v in engine.roster.holders(proc.voters) if v != subject)
+    vote = VoteDecision(vote_id, name, "open", cmd.by, cmd.at, title=cmd.get("title"),
+                        closes_at=engine.calendar.after(cmd.at, proc.min_open),
+                        box=BallotBox(roster), subject=subject)
+    engine.decisions[vote_id] = vote
+    engine.schedule(vote)
+    engine.log(cmd.at, vote_id, f"vote opened by {cmd.by}; roster frozen: {len(roster)} "
+                                f"eligible ({', '.join(roster) or 'nobody'}); closes "
+                                f"{iso(vote.closes_at)}")
+    return vote
+
+
+@handles("vote")
+def cast(engine: Engine, cmd: Command) -> None:
+    decision = engine.decisions.get(str(cmd.get("id")))
+    if isinstance(decision, LazyDecision):
+        hint = f"; vote on {decision.vote}" if decision.vote else \
+            "; object to it, or wait for a maintainer to call a vote"
+        raise Rejected(f"{decision.id} is a lazy-consensus decision, not a vote{hint}")
+    vote = engine.get(cmd.get("id"), VoteDecision, "vote")
+    if vote.status != "open":
+        when = f" at {iso(vote.closed_at)}" if vote.closed_at else ""
+        raise Rejected(f"{vote.id} is {vote.status}{when}; ballots are no longer accepted")
+    if cmd.by == vote.subject:
+        raise Rejected(f"{cmd.by} is the subject of {vote.id} and does not vote on it")
+    explanation = cmd.get("explanation")
+    binding = vote.box.cast(cmd.by, Ballot(cmd.get("choice"), cmd.at, explanation))
+    proc = vote_process(engine, vote)
+    what = "binding ballot" if binding else "advisory ballot (not on the frozen roster)"
+    shown = "" if proc.secret else f": {cmd.get('choice')}"
+    engine.log(cmd.at, vote.id, f"{what} from {cmd.by}{shown}")
+
+
+@handles("nominate")
+def nominate(engine: Engine, cmd: Command) -> None:
+    name, proc = engine.process(cmd.get("process"), NominationProcess, "nominate")
+    engine.require(cmd.by, proc.nominators, "nominate")
+    person, role = cmd.get("person"), cmd.get("role")
+    if role not in proc.roles:
+        raise Rejected(f"nominations are for {', '.join(proc.roles)}; not {role}")
+    if engine.roster.holds(person, role):
+        raise Rejected(f"{person} already is a {role}")
+    for other in engine.decisions.values():
+        if isinstance(other, VoteDecision) and other.status == "open" and \
+                other.process == name and other.subject == person and other.role == role:
+            raise Rejected(f"{person} already has an open nomination for {role} ({other.id})")
+    vote_id = engine.new_id(cmd.get("id"))
+    vote = open_vote(engine, cmd, vote_id, name, proc, subject=person)
+    vote.role, vote.scope = role, cmd.get("scope")
+    engine.log(cmd.at, vote_id, f"{cmd.by} nominated {person} for {role}")
+
+
+@handles("propose-removal")
+def propose_removal(engine: Engine, cmd: Command) -> None:
+    name, proc = engine.process(cmd.get("process"), RemovalProcess, "propose-removal")
+    engine.require(cmd.by, proc.proposers, "propose a removal")
+    person = cmd.get("person")
+    if person == cmd.by:
+        raise Rejected(f"{cmd.by} cannot propose their own removal; step down instead")
+    if not engine.roster.holds(person, proc.removes):
+        raise Rejected(f"{person} is not a {proc.removes}; there is nothing to remove")
+    for other in engine.decisions.values():
+        if isinstance(other, VoteDecision) and other.status == "open" and \
+                other.process == name and other.subject == person:
+            raise Rejected(f"a removal vote on {person} is already open ({other.id})")
+    vote = open_vote(engine, cmd, engine.new_id(cmd.get("id")), name, proc, subject=person)
+    vote.role = proc.removes
+    engine.log(cmd.at, vote.id, f"{cmd.by} proposed removing {person} as {proc.removes}")
+
+
+@handles("decline")
+def decline(engine: Engine, cmd: Command) -> None:
+    vote = _nomination(engine, cmd, "decline")
+    proc = vote_process(engine, vote)
+    assert isinstance(proc, NominationProcess)
+    if not proc.declinable:
+        raise Rejected(f"{vote.process} does not let the nominee decline")
+    if vote.status not in ("open", "passed"):
+        raise Rejected(f"{vote.id} is {vote.status}; only an open or passed nomination can be "
+                       "declined")
+    if vote.status == "open":
+        vote.result = tally(vote.box, proc.pass_, proc.quorum, proc.veto)
+        vote.closed_at = cmd.at
+    elif vote.role is not None and vote.subject is not None:
+        engine.roster.revoke(vote.subject, vote.role, cmd.at, vote.id)
+    vote.status = "declined"
+    engine.log(cmd.at, vote.id, f"{cmd.by} declined; no role is granted")
+
+
+@handles("request-explanations")
+def request_explanations(engine: Engine, cmd: Command) -> None:
+    vote = _nomination(engine, cmd, "request-explanations")
+    proc = vote_process(engine, vote)
+    assert isinstance(proc, NominationProcess)
+    if proc.explanations is None or proc.explanations.release == "never":
+        raise Rejected(f"{vote.process} does not release explanations")
+    if vote.closed_at is None:
+        raise Rejected(f"{vote.id} is still open; explanations are released after it closes "
+                       f"({iso(vote.closes_at)})")
+    vote.explanations = sorted(
+        b.explanation for b in vote.box.binding.values()
+        if b.choice == "no" and b.explanation)
+    engine.log(cmd.at, vote.id, f"explanations of 'no' ballots released to {cmd.by} "
+                                f"({len(vote.explanations)}), without voters")
+
+
+def withdraw_vote(engine: Engine, vote: VoteDecision, cmd: Command) -> None:
+    if cmd.by != vote.by:
+        raise Rejected(f"only {vote.by}, who opened {vote.id}, may withdraw it")
+    if vote.status != "open":
+        raise Rejected(f"{vote.id} is {vote.status}; only an open vote can be withdrawn")
+    vote.status = "withdrawn"
+    vote.closed_at = cmd.at
+    engine.log(cmd.at, vote.id, f"withdrawn by {cmd.by}")
+
+
+def close(engine: Engine, vote: VoteDecision, when: datetime) -> None:
+    """The vote's time is up: count, decide, and carry out what it decided."""
+    if vote.status != "open":
+        return
+    proc = vote_process(engine, vote)
+    result = tally(vote.box, proc.pass_, proc.quorum, proc.veto)
+    vote.result = result
+    vote.closed_at = when
+    vote.status = "passed" if result.passed else "failed"
+    engine.log(when, vote.id, f"{vote.status}: " + "; ".join(result.reasons))
+    if result.passed and vote.subject is not None and vote.role is not None:
+        if isinstance(proc, NominationProcess):
+            engine.roster.grant(vote.subject, vote.role, when, vote.id)
+            engine.log(when, vote.id, f"{vote.subject} is now {vote.role}")
+        elif isinstance(proc, RemovalProcess):
+            engine.roster.revoke(vote.subject, vote.role, when, vote.id)
+            engine.roster.mark_removed(vote.subject)
+            engine.log(when, vote.id, f"{vote.subject} is no longer {vote.role}")
+    if vote.decides is not None:
+        from charter.engine.processes.lazy import settle_by_vote
+
+        decided = engine.decisions[vote.decides]
+        if isinstance(decided, LazyDecision) and decided.status == "contested":
+            settle_by_vote(engine, decided, result.passed, when)
+
+
+def _nomination(engine: Engine, cmd: Command, verb: str) -> VoteDecision:
+    vote = engine.get(cmd.get("id"), VoteDecision, verb)
+    if not isinstance(vote_process(engine, vote), NominationProcess):
+        raise Rejected(f"{vote.id} is not a nomination")
+    if cmd.by != vote.subject:
+        raise Rejected(f"only the nominee ({vote.subject}) may {verb} on {vote.id}")
+    return vote
+
+
+def vote_view(engine: Engine, vote: VoteDecision) -> dict[str, Any]:
+    """The JSON fields particular to votes; a secret vote shows only its ballot count while open."""
+    proc = vote_process(engine, vote)
+    out: dict[str, Any] = {}
+    if vote.title:
+        out["title"] = vote.title
+    if vote.subject is not None:
+        out["subject"] = vote.subject
+    if vote.role is not None:
+        out["role"] = vote.role
+    if vote.scope is not None:
+        out["scope"] = vote.scope
+    if vote.decides is not None:
+        out["decides"] = vote.decides
+    out["secret"] = proc.secret
+    out["roster"] = list(vote.box.roster)
+    if vote.result is not None:
+        tally_json = vote.result.to_json()
+        tally_json["passed"] = vote.result.passed
+        out["tally"] = tally_json
+    elif proc.secret:
+        out["tally"] = {"ballots": len(vote.box.binding)}
+    else:
+        running = tally(vote.box, proc.pass_, proc.quorum, proc.veto).to_json()
+        out["tally"] = running
+        out["waiting_on"] = vote.box.waiting_on()
+    if vote.explanations is not None:
+        out["explanations"] = list(vote.explanations)
+    return out

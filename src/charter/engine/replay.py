@@ -1,0 +1,27 @@
+"""Replay a list of commands from an empty state: the state is a fold over the log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from charter.engine.machine import Engine
+from charter.engine.state import Command
+from charter.policy.schema import Policy
+
+
+def replay(policy: Policy, people: Mapping[str, Iterable[str]], commands: Iterable[Command],
+           as_of: datetime | None = None) -> tuple[Engine, datetime]:
+    """Apply COMMANDS in order, then advance to AS_OF (default: the last command's instant)."""
+    engine = Engine(policy, people)
+    last: datetime | None = None
+    for command in commands:
+        engine.apply(command)
+        last = command.at
+    end = as_of or last
+    if end is None:
+        from datetime import UTC
+
+        end = datetime(1970, 1, 1, tzinfo=UTC)
+    engine.advance(end)
+    return engine, end

@@ -1,0 +1,121 @@
+"""The state as JSON (the `simulate --json` contract) and each decision's reason in words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from charter.engine.machine import Engine, iso
+from charter.engine.processes.components import component_view
+from charter.engine.processes.lazy import lazy_process, lazy_view, missing
+from charter.engine.processes.rfcs import ranking, rfc_view
+from charter.engine.processes.votes import vote_process, vote_view
+from charter.engine.state import Decision, LazyDecision, Rfc, VoteDecision
+from charter.policy.schema import format_percent
+
+
+def snapshot(engine: Engine, as_of: datetime) -> dict[str, Any]:
+    """Everything the replay decided, as of AS_OF, in the documented JSON shape."""
+    decisions: dict[str, Any] = {}
+    for decision in engine.decisions.values():
+        entry: dict[str, Any] = {
+            "process": decision.process,
+            "status": decision.status,
+            "opened_at": iso(decision.opened_at),
+            "closes_at": iso(decision.closes_at),
+            "closed_at": iso(decision.closed_at),
+        }
+        if isinstance(decision, LazyDecision):
+            entry.update(lazy_view(engine, decision))
+        elif isinstance(decision, VoteDecision):
+            entry.update(vote_view(engine, decision))
+        elif isinstance(decision, Rfc):
+            entry.update(rfc_view(decision))
+        entry["reason"] = reason(engine, decision, as_of)
+        decisions[decision.id] = entry
+    return {
+        "as_of": iso(as_of),
+        "decisions": decisions,
+        "people": {login: {"roles": engine.roster.roles(login),
+                           "status": engine.roster.status(login)}
+                   for login in engine.roster.logins()},
+        "roadmap": {quarter: list(items) for quarter, items in engine.roadmap.items()},
+        "rfc_ranking": ranking(engine),
+        "components": {cid: component_view(c) for cid, c in engine.components.items()},
+        "rejected": [{"event": r.event, "reason": r.reason} for r in engine.rejected],
+    }
+
+
+def reason(engine: Engine, decision: Decision, now: datetime) -> str:
+    """One or two sentences: which rule put DECISION where it is, with the numbers."""
+    if isinstance(decision, LazyDecision):
+        return _lazy_reason(engine, decision, now)
+    if isinstance(decision, VoteDecision):
+        return _vote_reason(engine, decision)
+    if isinstance(decision, Rfc):
+        return _rfc_reason(decision)
+    return decision.status
+
+
+def _lazy_reason(engine: Engine, decision: LazyDecision, now: datetime) -> str:
+    proc = lazy_process(engine, decision)
+    window = f"{proc.window} window"
+    if decision.status == "withdrawn":
+        return f"withdrawn by {decision.by} at {iso(decision.closed_at)}"
+    if decision.vote is not None and decision.status in ("accepted", "rejected"):
+        vote = engine.decisions[decision.vote]
+        return f"{decision.status}: vote {vote.id} {vote.status} at {iso(vote.closed_at)}"
+    if decision.status == "accepted":
+        return (f"accepted at {iso(decision.closed_at)}: the {window} passed with no standing "
+                "objection")
+    if decision.status == "contested":
+        who = ", ".join(decision.objections)
+        if decision.vote is not None:
+            vote = engine.decisions[decision.vote]
+            return f"contested ({who} object); vote {vote.id} decides, closing " \
+                   f"{iso(vote.closes_at)}"
+        call = ""
+        if proc.on_objection is not None:
+            need = "must" if proc.on_objection.required else "may"
+            call = (f"; a {' or '.join(proc.on_objection.called_by)} {need} call a "
+                    f"{proc.on_objection.vote}, or the objectors may retract")
+        return f"contested: objection(s) standing from {who}{call}"
+    needs = missing(engine, decision)
+    if decision.closes_at is not None and now < decision.closes_at:
+        tail = f"; also needs {', '.join(needs)}" if needs else ""
+        return (f"open: the {window} ends {iso(decision.closes_at)}; accepted then if no "
+                f"objection stands{tail}")
+    return f"open: window passed; waiting for {', '.join(needs)}" if needs else "open"
+
+
+def _vote_reason(engine: Engine, vote: VoteDecision) -> str:
+    proc = vote_process(engine, vote)
+    rule = proc.pass_.describe()
+    if proc.quorum is not None:
+        rule += f"; quorum {proc.quorum.describe()}"
+    if vote.status == "withdrawn":
+        return f"withdrawn by {vote.by} at {iso(vote.closed_at)}"
+    if vote.status == "open":
+        ballots = len(vote.box.binding)
+        return (f"open until {iso(vote.closes_at)}: {ballots} of {len(vote.box.roster)} "
+                f"eligible have voted; passes with {rule}")
+    result = vote.result
+    assert result is not None
+    numbers = "; ".join(result.reasons)
+    if vote.status == "declined":
+        return f"declined by {vote.subject}; no role granted ({numbers})"
+    return f"{vote.status}: {numbers}"
+
+
+def _rfc_reason(rfc: Rfc) -> str:
+    upvotes = f"{len(rfc.upvoters)} upvote(s)"
+    if rfc.status == "draft":
+        return f"draft by {rfc.by} ({upvotes}); its author completes it when ready"
+    if rfc.status == "complete":
+        return f"complete ({upvotes}); waiting for a maintainer's approval"
+    if rfc.status == "approved":
+        return f"approved by {rfc.approved_by} ({upvotes}); a candidate for the roadmap"
+    return f"selected for {rfc.selected_in} ({upvotes})"
+
+
+__all__ = ["format_percent", "reason", "snapshot"]

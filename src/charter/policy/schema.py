@@ -1,0 +1,496 @@
+"""The policy file as typed data: every process, rule and role a charter can state."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from fractions import Fraction
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+
+from charter.policy.durations import Duration, parse_duration
+
+ANYONE = "anyone"
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class Model(BaseModel):
+    """Base: unknown keys are errors (a typo must not silently change the rules)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              arbitrary_types_allowed=True)
+
+
+def _duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    return parse_duration(value)
+
+
+DurationField = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str)]
+
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_RATIO = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+def _percent(value: Any) -> Fraction:
+    if isinstance(value, Fraction):
+        share = value
+    elif isinstance(value, str) and (m := _PERCENT.match(value)):
+        share = Fraction(m[1]) / 100
+    elif isinstance(value, str) and (m := _RATIO.match(value)) and int(m[2]):
+        share = Fraction(int(m[1]), int(m[2]))
+    else:
+        raise ValueError(f"expected a percentage such as '60%' or a ratio such as '2/3', "
+                         f"got {value!r}")
+    if not 0 <= share <= 1:
+        raise ValueError(f"{value!r} is not between 0% and 100%; a share of votes or people "
+                         "cannot exceed 100%")
+    return share
+
+
+def format_percent(share: Fraction) -> str:
+    """60% for 3/5, 66.67% for 2/3: how a person writes the share."""
+    pct = share * 100
+    if pct.denominator == 1:
+        return f"{pct.numerator}%"
+    return f"{float(pct):.2f}".rstrip("0").rstrip(".") + "%"
+
+
+Percent = Annotated[Fraction, BeforeValidator(_percent), PlainSerializer(format_percent)]
+
+
+def _actors(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f"expected 'anyone', a role id, or a list of role ids, got {value!r}")
+
+
+def _serialize_actors(value: tuple[str, ...]) -> str | list[str]:
+    return value[0] if len(value) == 1 else list(value)
+
+
+Actors = Annotated[tuple[str, ...], BeforeValidator(_actors), PlainSerializer(_serialize_actors)]
+
+
+class Sourced(Model):
+    """Every rule says which sentence of the charter it encodes, and what the preset chose."""
+
+    source: str | None = None
+    preset_choice: str | None = Field(
+        default=None, description="what the policy chose where the charter is silent")
+
+
+# --- project, calendar, roles -------------------------------------------------------------
+
+class Project(Model):
+    name: str
+    docs: str | None = None
+    repository: str | None = None
+    governance: str | None = None
+
+
+class HolidayCalendar(Model):
+    country: str
+    subdivision: str | None = None
+
+
+class CalendarPolicy(Sourced):
+    weekend: tuple[Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                           "sunday"], ...] = ("saturday", "sunday")
+    weekend_zone: str = "UTC"
+    holidays: tuple[date, ...] = ()
+    holiday_calendars: tuple[HolidayCalendar, ...] = ()
+
+    @model_validator(mode="after")
+    def _zone_exists(self) -> CalendarPolicy:
+        if self.weekend_zone != "anywhere-on-earth":
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(self.weekend_zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {self.weekend_zone!r}; use an IANA name "
+                                 "such as 'UTC' or 'Europe/Paris', or 'anywhere-on-earth'"
+                                 ) from None
+        return self
+
+
+class Role(Sourced):
+    id: str
+    name: str | None = None
+    description: str | None = None
+    rights: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id.replace("-", " ").capitalize()
+
+
+def _role(value: Any) -> Any:
+    return {"id": value} if isinstance(value, str) else value
+
+
+RoleEntry = Annotated[Role, BeforeValidator(_role)]
+
+# --- processes ----------------------------------------------------------------------------
+
+
+class Threshold(Model):
+    at_least: Percent | None = None
+    more_than: Percent | None = None
+    of: Literal["cast", "eligible", "ballots"] = "cast"
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Threshold:
+        if (self.at_least is None) == (self.more_than is None):
+            raise ValueError("give exactly one of 'at_least' or 'more_than' "
+                             "(e.g. {at_least: 60%, of: cast})")
+        return self
+
+    @property
+    def share(self) -> Fraction:
+        share = self.at_least if self.at_least is not None else self.more_than
+        assert share is not None
+        return share
+
+    def met(self, count: int, pool: int) -> bool:
+        """True when COUNT out of POOL clears the bound; an empty pool never does."""
+        if pool <= 0:
+            return False
+        ratio = Fraction(count, pool)
+        return ratio >= self.share if self.at_least is not None else ratio > self.share
+
+    def describe(self) -> str:
+        bound = "at least" if self.at_least is not None else "more than"
+        pool = {"cast": "votes cast (yes + no; abstentions excluded)",
+                "eligible": "eligible voters", "ballots": "ballots (abstentions included)"}
+        return f"{bound} {format_percent(self.share)} of {pool[self.of]}"
+
+
+class Quorum(Sourced):
+    at_least: Percent
+    of: Literal["eligible"] = "eligible"
+    abstain_counts: bool = True
+
+    def describe(self) -> str:
+        counted = "abstentions count toward it" if self.abstain_counts else \
+            "abstentions do not count toward it"
+        return f"at least {format_percent(self.at_least)} of eligible voters cast a ballot " \
+               f"({counted})"
+
+
+class OnObjection(Sourced):
+    vote: str
+    called_by: Actors = ("maintainer",)
+    required: bool = False
+
+
+class LazyConsensus(Sourced):
+    type: Literal["lazy-consensus"]
+    title: str | None = None
+    description: str | None = None
+    window: DurationField
+    proposers: Actors = (ANYONE,)
+    objectors: Actors = (ANYONE,)
+    on_objection: OnObjection | None = None
+
+
+def _section(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"title": value}
+    if isinstance(value, dict) and len(value) == 1 and "title" not in value:
+        ((title, children),) = value.items()
+        return {"title": title, "children": children}
+    return value
+
+
+class Section(Model):
+    title: str
+    children: tuple[SectionEntry, ...] = ()
+    required: bool = True
+
+
+SectionEntry = Annotated[Section, BeforeValidator(_section)]
+Section.model_rebuild()
+
+
+class ProposalProcess(Sourced):
+    type: Literal["proposal"]
+    title: str | None = None
+    description: str | None = None
+    window: DurationField
+    path: tuple[str, ...] = ("docs/proposals/*.md",)
+    template: str | None = None
+    sections: tuple[SectionEntry, ...] = ()
+    proposers: Actors = (ANYONE,)
+    objectors: Actors = (ANYONE,)
+    approvers: Actors = ("maintainer",)
+    approvals: int = Field(default=1, ge=1)
+    reviewers: Literal["component-maintainers", "none"] = "component-maintainers"
+    on_objection: OnObjection | None = None
+
+
+class ReinstatementProcess(Sourced):
+    type: Literal["reinstatement"]
+    title: str | None = None
+    description: str | None = None
+    window: DurationField
+    requested_by: str = "emeritus"
+    restores: str = "maintainer"
+    objectors: Actors = ("maintainer",)
+    on_objection: OnObjection | None = None
+
+    @property
+    def proposers(self) -> tuple[str, ...]:
+        return (self.requested_by,)
+
+
+class VoteProcess(Sourced):
+    type: Literal["vote"]
+    title: str | None = None
+    description: str | None = None
+    voters: Actors = ("maintainer",)
+    min_open: DurationField
+    pass_: Threshold = Field(alias="pass")
+    quorum: Quorum | None = None
+    veto: bool = False
+    secret: bool = False
+    opened_by: Actors | None = None
+    notify: Actors | None = None
+
+
+class Explanations(Sourced):
+    on: Literal["no"] = "no"
+    release: Literal["on-request", "never"] = "on-request"
+    anonymous: bool = True
+
+
+class NominationProcess(Sourced):
+    type: Literal["nomination"]
+    title: str | None = None
+    description: str | None = None
+    nominators: Actors = ("maintainer",)
+    roles: tuple[str, ...]
+    voters: Actors = ("maintainer",)
+    min_open: DurationField
+    pass_: Threshold = Field(alias="pass")
+    quorum: Quorum | None = None
+    veto: bool = False
+    secret: bool = True
+    declinable: bool = True
+    explanations: Explanations | None = None
+    notify: Actors | None = None
+
+
+class RemovalProcess(Sourced):
+    type: Literal["removal"]
+    title: str | None = None
+    description: str | None = None
+    proposers: Actors = ("maintainer",)
+    removes: str = "maintainer"
+    voters: Actors = ("maintainer",)
+    min_open: DurationField
+    pass_: Threshold = Field(alias="pass")
+    quorum: Quorum | None = None
+    veto: bool = False
+    secret: bool = False
+    notify: Actors | None = None
+
+
+class StepDownProcess(Sourced):
+    type: Literal["step-down"]
+    title: str | None = None
+    description: str | None = None
+    from_: str = Field(default="maintainer", alias="from")
+    to: str = "emeritus"
+    voting: bool = False
+
+
+class RfcProcess(Sourced):
+    type: Literal["rfc"]
+    title: str | None = None
+    description: str | None = None
+    path: tuple[str, ...] = ("rfcs/*.md",)
+    template: str | None = None
+    sections: tuple[SectionEntry, ...] = ()
+    drafters: Actors = (ANYONE,)
+    upvoters: Actors = (ANYONE,)
+    approvers: Actors = ("maintainer",)
+    substantial: tuple[str, ...] = ()
+    not_substantial: tuple[str, ...] = ()
+
+
+class ItemCount(Model):
+    min: int = Field(ge=1)
+    max: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ItemCount:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        return self
+
+
+class RoadmapProcess(Sourced):
+    type: Literal["roadmap"]
+    title: str | None = None
+    description: str | None = None
+    every: DurationField = Field(default_factory=lambda: parse_duration("3 months"))
+    selectors: Actors = ("maintainer",)
+    items: ItemCount = ItemCount(min=3, max=5)
+    from_: str = Field(default="rfc", alias="from")
+    ranking: Literal["upvotes"] = "upvotes"
+
+
+class ComponentProcess(Sourced):
+    type: Literal["component-lifecycle"]
+    title: str | None = None
+    description: str | None = None
+    managers: Actors = ("maintainer",)
+    requires: tuple[Literal["maintainers", "goals", "timeframe", "criteria"], ...] = (
+        "maintainers", "goals", "timeframe", "criteria")
+    archive_before_removal: DurationField = Field(
+        default_factory=lambda: parse_duration("3 months"))
+
+
+Process = Annotated[
+    LazyConsensus | ProposalProcess | ReinstatementProcess | VoteProcess | NominationProcess
+    | RemovalProcess | StepDownProcess | RfcProcess | RoadmapProcess | ComponentProcess,
+    Field(discriminator="type"),
+]
+PROCESS_TYPES = ("lazy-consensus", "proposal", "reinstatement", "vote", "nomination", "removal",
+                 "step-down", "rfc", "roadmap", "component-lifecycle")
+LAZY_TYPES = (LazyConsensus, ProposalProcess, ReinstatementProcess)
+VOTE_TYPES = (VoteProcess, NominationProcess, RemovalProcess)
+
+# --- pull requests ------------------------------------------------------------------------
+
+
+class Remediation(Model):
+    individual: bool = False
+    third_party: bool = False
+
+
+class DcoRule(Sourced):
+    required: bool = True
+    remediation: Remediation = Remediation()
+    co_authors: bool = False
+    exempt: tuple[str, ...] = ()
+
+
+class CommitRule(Sourced):
+    title_max: int = Field(default=72, ge=1)
+    body: Literal["required", "recommended", "optional"] = "recommended"
+    conventional: bool | tuple[str, ...] = False
+    merges: Literal["forbidden", "allowed"] = "allowed"
+
+
+class ApprovalRule(Sourced):
+    owners: Literal["OWNERS", "CODEOWNERS"] = "OWNERS"
+    count: int = Field(default=1, ge=0)
+    not_author: bool = True
+
+
+def _checks(value: Any) -> Any:
+    return {"required": value} if isinstance(value, list | tuple) else value
+
+
+class ChecksRule(Sourced):
+    required: tuple[str, ...] = ()
+
+
+class HoldRule(Sourced):
+    labels: tuple[str, ...] = ()
+
+
+class NeedsProposal(Sourced):
+    process: str = "proposal"
+    paths: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    new_component: bool = False
+
+
+class NeedsRfc(Sourced):
+    process: str = "rfc"
+    triggers: tuple[Literal["config-options", "feature-removal", "architecture"], ...] = ()
+    labels: tuple[str, ...] = ()
+    exempt_labels: tuple[str, ...] = ()
+    exemptions: tuple[str, ...] = ()
+    message: str | None = None
+
+
+class Graduation(Model):
+    default_on: bool = True
+    remove_gate_after_releases: int = Field(default=1, ge=0)
+
+
+class ExperimentalRule(Sourced):
+    marker: str = "experimental"
+    default_off: bool = True
+    tests_both_states: bool = True
+    graduation: Graduation = Graduation()
+
+
+class ApiRule(Sourced):
+    breaking: Literal["forbidden", "allowed"] = "forbidden"
+    specs: tuple[str, ...] = ()
+    tiers_extension: str | None = None
+    experimental_prefixes: tuple[str, ...] = ()
+    deprecation_period: DurationField | None = None
+    includes: tuple[str, ...] = ()
+    versioned: bool = True
+    documented: bool = True
+    exception: str | None = None
+
+
+class PullRequests(Sourced):
+    dco: DcoRule | None = None
+    commits: CommitRule | None = None
+    approval: ApprovalRule | None = None
+    checks: Annotated[ChecksRule, BeforeValidator(_checks)] | None = None
+    hold: HoldRule | None = None
+    needs_proposal: NeedsProposal | None = None
+    needs_rfc: NeedsRfc | None = None
+    experimental: ExperimentalRule | None = None
+    api: ApiRule | None = None
+    direct_pushes: Literal["forbidden", "allowed"] = "allowed"
+    squash: bool = False
+
+
+class Component(Sourced):
+    id: str
+    status: Literal["core", "incubating", "archived"] = "core"
+    paths: tuple[str, ...] = ()
+    maintainers: tuple[str, ...] = ()
+    goals: str | None = None
+    timeframe: DurationField | None = None
+    criteria: tuple[str, ...] = ()
+
+
+class Policy(Model):
+    """A whole charter: the engine, the checks and the renderer all read this."""
+
+    charter: Literal[1] = 1
+    extends: str | None = None
+    preset: str | None = Field(default=None, description="the preset this policy is, if any")
+    project: Project
+    calendar: CalendarPolicy = CalendarPolicy()
+    roles: tuple[RoleEntry, ...]
+    processes: dict[str, Process] = {}
+    pull_requests: PullRequests = PullRequests()
+    components: tuple[Component, ...] = ()
+
+    @property
+    def role_ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.roles)
+
+    def role(self, role_id: str) -> Role | None:
+        return next((r for r in self.roles if r.id == role_id), None)
+
+    def processes_of(self, kind: type[Any]) -> list[tuple[str, Any]]:
+        """(name, process) pairs of one process class, in the policy's order."""
+        return [(n, p) for n, p in self.processes.items() if isinstance(p, kind)]
