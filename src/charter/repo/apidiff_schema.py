@@ -159,7 +159,10 @@ class SchemaComparer:
         self.old = old
         self.new = new
         self._memo: dict[tuple[int, int, Ctx], list[Found]] = {}
-        self._active: set[tuple[int, int, Ctx]] = set()
+        # the pairs of shared schemas being compared, outermost first, to stop at a cycle
+        self._stack: list[tuple[int, int, bool]] = []
+        self._position: dict[tuple[int, int, bool], int] = {}
+        self._cut: set[tuple[int, int, bool]] = set()
 
     def compare(self, old_raw: Any, new_raw: Any, ctx: Ctx) -> list[Found]:
         """Every change between two schemas (either may be a `$ref`)."""
@@ -171,14 +174,24 @@ class SchemaComparer:
         hit = self._memo.get(key)
         if hit is not None:
             return hit
-        if key in self._active:  # a recursive schema: this pair is being compared further up
+        pair = (id(o), id(n), ctx.request)
+        position = self._position.get(pair)
+        if position is not None:
+            # a recursive schema: this pair is already being compared further up, where its
+            # changes are reported once; the frames in between saw only part of it
+            self._cut.update(self._stack[position + 1:])
             return []
-        self._active.add(key)
+        self._position[pair] = len(self._stack)
+        self._stack.append(pair)
         try:
             found = self._node(o, n, ctx)
         finally:
-            self._active.discard(key)
-        self._memo[key] = found
+            self._stack.pop()
+            del self._position[pair]
+        if pair in self._cut:
+            self._cut.discard(pair)
+        else:
+            self._memo[key] = found
         return found
 
     def _flatten(self, doc: Document, schema: Mapping[str, Any],
