@@ -140,9 +140,15 @@ def _compose(text: str) -> Any:
     return None
 
 
-def _yaml_error_line(err: Exception) -> int | None:
-    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-    return int(mark.line) + 1 if mark is not None else None
+def _yaml_error_line(err: Exception, text: str) -> int | None:
+    """The line to point at: where PyYAML gave up, or where the construct began when it gave up
+    only at the end of the file (an unclosed bracket, a key missing its colon)."""
+    problem = getattr(err, "problem_mark", None)
+    context = getattr(err, "context_mark", None)
+    lines = len(text.splitlines())
+    if problem is not None and (problem.line < lines or context is None):
+        return int(problem.line) + 1
+    return int(context.line) + 1 if context is not None else None
 
 
 def _yaml_error_detail(err: Exception) -> str:
@@ -355,7 +361,7 @@ def parse_aliases(text: str | None) -> tuple[dict[str, frozenset[str]], Finding 
                         norm_login(m) for m in (_strings(members) or []))
         return result, None
     except (yaml.YAMLError, _DecodeError) as err:
-        line = err.line if isinstance(err, _DecodeError) else _yaml_error_line(err)
+        line = err.line if isinstance(err, _DecodeError) else _yaml_error_line(err, text)
         detail = _yaml_error_detail(err) if isinstance(err, yaml.YAMLError) else str(err)
         return {}, Finding(check=CHECK, rule="owners.aliases-invalid", path=OWNERS_ALIASES,
                            line=line, message=f"cannot be read ({detail}); Prow then uses no "
@@ -374,7 +380,7 @@ def _parse_owners(path: str, text: str, aliases: Mapping[str, frozenset[str]],
     try:
         root = _compose(text)
     except yaml.YAMLError as err:
-        problem("owners.yaml-invalid", _yaml_error_line(err),
+        problem("owners.yaml-invalid", _yaml_error_line(err, text),
                 f"is not valid YAML ({_yaml_error_detail(err)}); Prow ignores the whole file, "
                 "so its folder falls back to the parent OWNERS")
         return None, problems
