@@ -53,18 +53,22 @@ def _names(names: tuple[str, ...] | None) -> str:
 
 
 def _table(result: dict[str, Ownership]) -> None:
+    """One small two-column table per path: it stays readable in an 80-column terminal."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Owners", show_lines=False)
-    for column in ("Path", "Approvers", "Reviewers", "Leaf approvers", "OWNERS file",
-                   "CODEOWNERS"):
-        table.add_column(column, overflow="fold")
+    console = Console()
     for path, own in result.items():
-        table.add_row(path or "(root)", _names(own.approvers), _names(own.reviewers),
-                      _names(own.leaf_approvers), own.owners_file or "(none)",
-                      _names(own.codeowners))
-    Console().print(table)
+        table = Table(title=path or "(repository root)", title_justify="left",
+                      show_header=False, box=None, padding=(0, 2, 0, 2))
+        table.add_column("field", style="bold", no_wrap=True)
+        table.add_column("value", overflow="fold")
+        table.add_row("approvers", _names(own.approvers))
+        table.add_row("leaf approvers", _names(own.leaf_approvers))
+        table.add_row("reviewers", _names(own.reviewers))
+        table.add_row("OWNERS file", own.owners_file or "(none)")
+        table.add_row("CODEOWNERS", _names(own.codeowners))
+        console.print(table)
 
 
 @click.command()
