@@ -469,3 +469,15 @@ def test_go_regexp(pattern: str, text: str, matches: bool) -> None:
 def test_go_regexp_rejects_what_go_rejects(pattern: str) -> None:
     with pytest.raises((ValueError, re.error)):
         compile_go_regexp(pattern)
+
+
+def test_codeowners_folder_shortcut_matches_plain_last_match_scan() -> None:
+    # match() skips folder-pattern rules per path; it must agree with the plain scan.
+    from charter.repo.codeowners_file import parse_codeowners
+
+    parsed = parse_codeowners("CODEOWNERS", CODEOWNERS + "apps/x/ @ax\n*.txt @txt\nlogs/ @l\n")
+    paths = ["apps", "apps/x", "apps/x/y.txt", "a/apps/x/z", "build/logs/q.txt", "logs",
+             "deep/logs/x", "apps/github/x.txt", "docs/a.md", "x.js", "scripts/a/b", "z/logs/"]
+    for path in paths:
+        naive = next((r for r in reversed(parsed.rules) if r.regex.search(path)), None)
+        assert parsed.match(path) == naive, path

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from codeowners import path_to_regex
 
@@ -45,13 +45,30 @@ class CodeownersFile:
     path: str
     rules: tuple[CodeownersRule, ...]
     problems: tuple[Finding, ...]
+    # A pattern ending in "/" matches a path exactly when it matches the path's folder, so its
+    # verdict is computed once per folder; only the other rules are tried on each path.
+    _by_folder: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def _last_folder_rule(self, folder: str) -> int:
+        if not folder:
+            return -1
+        found = self._by_folder.get(folder)
+        if found is None:
+            target = folder + "/"
+            found = next((i for i in range(len(self.rules) - 1, -1, -1)
+                          if self.rules[i].pattern.endswith("/")
+                          and self.rules[i].regex.search(target)), -1)
+            self._by_folder[folder] = found
+        return found
 
     def match(self, path: str) -> CodeownersRule | None:
         """The last rule matching PATH (the one GitHub applies), or None."""
-        for rule in reversed(self.rules):
-            if rule.regex.search(path):
+        floor = self._last_folder_rule(path.rpartition("/")[0])
+        for i in range(len(self.rules) - 1, floor, -1):
+            rule = self.rules[i]
+            if not rule.pattern.endswith("/") and rule.regex.search(path):
                 return rule
-        return None
+        return self.rules[floor] if floor >= 0 else None
 
     def owners_of(self, path: str) -> tuple[str, ...]:
         """Owners of PATH: empty when no line matches or the matching line names nobody."""

@@ -116,6 +116,21 @@ class _Config:
     no_parent_owners: bool = False
 
 
+_Chain = tuple[tuple[str, _Config], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    """The OWNERS half of an Ownership, shared by every path that resolves alike."""
+
+    approvers: tuple[str, ...]
+    reviewers: tuple[str, ...]
+    required_reviewers: tuple[str, ...]
+    labels: tuple[str, ...]
+    leaf_approvers: tuple[str, ...]
+    owners_file: str | None
+
+
 class _DecodeError(Exception):
     """A YAML value of the wrong type for Prow's Go struct: json.Unmarshal fails."""
 
@@ -323,7 +338,14 @@ def compile_go_regexp(pattern: str) -> re.Pattern[str]:
 
 
 def _parent(folder: str) -> str:
-    return posixpath.dirname(folder)
+    return folder.rpartition("/")[0]
+
+
+def _relative(path: str, folder: str) -> str:
+    """PATH relative to FOLDER, as Go's filepath.Rel gives it for a folder above the path."""
+    if folder == path:
+        return "."
+    return path[len(folder) + 1:] if folder else path
 
 
 def _folder_of(owners_path: str) -> str:
@@ -453,6 +475,9 @@ def _parse_owners(path: str, text: str, aliases: Mapping[str, frozenset[str]],
 
 def normalize_path(path: str) -> str:
     """A repository path in Prow's form: no leading `./` or `/`, no trailing `/`; root is ""."""
+    if (path and path[0] not in "./" and path[-1] != "/" and "//" not in path
+            and "/." not in path and "\\" not in path):
+        return path  # already clean: the common case, kept cheap for whole-tree resolution
     clean = posixpath.normpath(path.replace("\\", "/")) if path else "."
     clean = clean.lstrip("/")
     if clean in (".", ""):
@@ -476,88 +501,75 @@ class RepoOwners:
             if config is not None:
                 self._configs[_folder_of(path)] = config
         self.codeowners: CodeownersFile | None = pick_codeowners(files)
-        self._cache: dict[str, tuple[tuple[str, ...], ...]] = {}
-        # Label filters are rare; when any exists, labels are computed per path.
-        self._label_filters = any(regex is not None for config in self._configs.values()
-                                  for regex, _ in config.labels)
+        # Per starting folder: the folders with an OWNERS file from there up to the root, and
+        # the filter regexps on that way. A result depends on the path only through which of
+        # those regexps match, so it is cached per (folder, matches): one walk per folder.
+        self._chains: dict[str, tuple[_Chain, tuple[tuple[str, re.Pattern[str]], ...]]] = {}
+        self._cache: dict[tuple[str, tuple[bool, ...]], _Result] = {}
 
-    def _walk(self, key: str, path: str, start: str) -> tuple[frozenset[str], str | None, bool]:
-        """(names, leaf folder, used a filter) for one key, as Prow's entriesForFile walks."""
-        out: set[str] = set()
-        leaf: str | None = None
-        filtered = False
-        folder = start
-        while True:
-            config = self._configs.get(folder)
-            if config is not None:
-                rel = "." if folder == path else (path[len(folder) + 1:] if folder else path)
-                layer: set[str] = set()
-                for regex, names in config.entries.get(key, ()):
-                    if regex is None:
-                        layer |= names
-                    else:
-                        filtered = True
-                        if regex.search(rel):
-                            layer |= names
+    def _chain(self, start: str) -> tuple[_Chain, tuple[tuple[str, re.Pattern[str]], ...]]:
+        found = self._chains.get(start)
+        if found is not None:
+            return found
+        above: _Chain = ()
+        regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
+        if start:
+            above, regexes = self._chain(_parent(start))
+        config = self._configs.get(start)
+        if config is not None:
+            own = {id(rx): rx for entries in config.entries.values() for rx, _ in entries
+                   if rx is not None}
+            own.update({id(rx): rx for rx, _ in config.labels if rx is not None})
+            above = ((start, config), *above)
+            regexes = (*((start, rx) for rx in own.values()), *regexes)
+        self._chains[start] = (above, regexes)
+        return above, regexes
+
+    def _owners(self, path: str) -> _Result:
+        # The walk starts at the path itself (an OWNERS in a folder owns the folder's own path),
+        # as Prow's entriesForFile does; for a file that is its parent folder.
+        start = path if path in self._configs else _parent(path)
+        chain, regexes = self._chain(start)
+        matches = tuple(bool(rx.search(_relative(path, folder))) for folder, rx in regexes)
+        key = (start, matches)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        matched = {id(rx) for (_, rx), hit in zip(regexes, matches, strict=True) if hit}
+
+        def walk(kind: str) -> tuple[frozenset[str], str | None, frozenset[str]]:
+            out: set[str] = set()
+            leaf: str | None = None
+            leaf_names: frozenset[str] = frozenset()
+            for folder, config in chain:
+                layer = frozenset().union(*(names for rx, names in config.entries.get(kind, ())
+                                            if rx is None or id(rx) in matched))
                 if layer and leaf is None:
-                    leaf = folder
+                    leaf, leaf_names = folder, layer
                 out |= layer
                 if folder and config.no_parent_owners and out:
                     break
-            if not folder:
-                break
-            folder = _parent(folder)
-        return frozenset(out), leaf, filtered
+            return frozenset(out), leaf, leaf_names
 
-    def _labels(self, path: str, start: str) -> frozenset[str]:
-        out: set[str] = set()
-        folder = start
-        while True:
-            config = self._configs.get(folder)
-            if config is not None:
-                rel = "." if folder == path else (path[len(folder) + 1:] if folder else path)
-                for regex, labels in config.labels:
-                    if regex is None or regex.search(rel):
-                        out |= labels
-            if not folder:
-                break
-            folder = _parent(folder)
-        return frozenset(out)
-
-    def _owners(self, path: str) -> tuple[tuple[str, ...], ...]:
-        # The walk starts at the path itself (an OWNERS in a folder owns the folder's own path),
-        # so the folder result is shared by every file in it unless a filter is on the way.
-        start = path if path in self._configs else _parent(path)
-        cached = self._cache.get(start)
-        if cached is not None:
-            return cached
-        approvers, leaf, f1 = self._walk("approvers", path, start)
-        reviewers, _, f2 = self._walk("reviewers", path, start)
-        required, _, f3 = self._walk("required_reviewers", path, start)
-        leaf_set: frozenset[str] = frozenset()
-        if leaf is not None:
-            config = self._configs[leaf]
-            rel = "." if leaf == path else (path[len(leaf) + 1:] if leaf else path)
-            leaf_set = frozenset().union(*(names for regex, names in
-                                          config.entries.get("approvers", ())
-                                          if regex is None or regex.search(rel)))
-        owners_file = None if leaf is None else posixpath.join(leaf, OWNERS)
-        labels = self._labels(path, start)
-        result = (tuple(sorted(approvers)), tuple(sorted(reviewers)), tuple(sorted(required)),
-                  tuple(sorted(labels)), tuple(sorted(leaf_set)),
-                  (owners_file,) if owners_file else ())
-        if not (f1 or f2 or f3 or self._label_filters):
-            self._cache[start] = result
+        approvers, leaf, leaf_set = walk("approvers")
+        reviewers = walk("reviewers")[0]
+        required = walk("required_reviewers")[0]
+        labels = frozenset().union(*(names for _, config in chain for rx, names in config.labels
+                                     if rx is None or id(rx) in matched))
+        result = _Result(tuple(sorted(approvers)), tuple(sorted(reviewers)),
+                         tuple(sorted(required)), tuple(sorted(labels)), tuple(sorted(leaf_set)),
+                         None if leaf is None else posixpath.join(leaf, OWNERS))
+        self._cache[key] = result
         return result
 
     def owners_of(self, path: str) -> Ownership:
         """Who owns PATH (which need not exist): OWNERS as Prow computes it, and CODEOWNERS."""
         clean = normalize_path(path)
-        approvers, reviewers, required, labels, leaf, owners_file = self._owners(clean)
+        found = self._owners(clean)
         codeowners = None if self.codeowners is None else self.codeowners.owners_of(clean)
-        return Ownership(path=clean, approvers=approvers, reviewers=reviewers,
-                         required_reviewers=required, labels=labels, leaf_approvers=leaf,
-                         owners_file=owners_file[0] if owners_file else None,
+        return Ownership(path=clean, approvers=found.approvers, reviewers=found.reviewers,
+                         required_reviewers=found.required_reviewers, labels=found.labels,
+                         leaf_approvers=found.leaf_approvers, owners_file=found.owners_file,
                          codeowners=codeowners)
 
     def resolve(self, paths: Iterable[str]) -> dict[str, Ownership]:
@@ -729,8 +741,8 @@ def unowned_after_changes(before: Mapping[str, str], changes: Mapping[str, str |
 
 
 def _is_ownership_file(path: str) -> bool:
-    return (posixpath.basename(path) == OWNERS or path == OWNERS_ALIASES
-            or path in CODEOWNERS_LOCATIONS)
+    return ((path.endswith(OWNERS) and (path == OWNERS or path.endswith("/" + OWNERS)))
+            or path == OWNERS_ALIASES or path in CODEOWNERS_LOCATIONS)
 
 
 def _cat_blobs(repo: str | Path, shas: list[str]) -> Iterator[bytes]:
@@ -759,20 +771,18 @@ def load_owner_files(repo: str | Path, rev: str = "HEAD") -> OwnerFiles:
     tree: list[str] = []
     wanted: list[tuple[str, str]] = []
     symlinked: list[str] = []
-    for record in listing.split(b"\0"):
-        if not record:
-            continue
-        meta, _, raw_path = record.partition(b"\t")
-        mode, kind, blob = meta.split()
-        path = raw_path.decode("utf-8", "surrogateescape")
-        if kind != b"blob":
-            continue  # submodules own nothing here
+    # One decode of the whole listing: each record is "<mode> <type> <sha>\t<path>".
+    for record in listing.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = record.partition("\t")
+        if not path or " blob " not in meta:
+            continue  # the trailing empty record, and submodules, which own nothing here
         tree.append(path)
         if _is_ownership_file(path):
-            if mode == b"120000":
+            mode, _, blob = meta.split()
+            if mode == "120000":
                 symlinked.append(path)  # Prow's walk (Lstat) skips symlinks; so do we
             else:
-                wanted.append((path, blob.decode()))
+                wanted.append((path, blob))
     files = {path: text.decode("utf-8", "surrogateescape")
              for (path, _), text in zip(wanted, _cat_blobs(top, [b for _, b in wanted]),
                                         strict=True)}
