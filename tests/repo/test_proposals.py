@@ -332,16 +332,15 @@ def test_readded_file_uses_its_latest_addition(history: Path) -> None:
 
 def test_added_commits_is_one_batched_pass(history: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    import charter.repo.proposals as mod
+    from charter.repo.git import run_git
 
     calls: list[list[str]] = []
-    real = mod.run_git
 
     def spy(repo: str | Path, args: list[str], **kw: object) -> bytes:
         calls.append(list(args))
-        return real(repo, args)
+        return run_git(repo, args)
 
-    monkeypatch.setattr(mod, "run_git", spy)
+    monkeypatch.setattr("charter.repo.proposals.run_git", spy)
     added = added_commits(history, "HEAD", LLM_D_RULES.globs)
     assert set(added) == {"docs/proposals/a.md", "docs/proposals/b.md", TPL}
     assert len(calls) == 1 and calls[0][0] == "log"

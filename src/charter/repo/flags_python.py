@@ -238,7 +238,7 @@ def _argparse(consts: _Consts, call: ast.Call, groups: dict[str, str]) -> _Found
     default_node = _kw(call, "default")
     default, known = _eval_or(consts, default_node, implied)
     if default_node is None and spread:
-        known = False
+        default, known = None, False
     receiver = _dotted(call.func.value) if isinstance(call.func, ast.Attribute) else None
     how = "argparse add_argument" + (f"(action={action!r})" if isinstance(action, str) and
                                      action != "custom" else "")
@@ -259,7 +259,7 @@ def _click(consts: _Consts, call: ast.Call) -> _Found | None:
     default_node = _kw(call, "default")
     default, known = _eval_or(consts, default_node, False if boolean else None)
     if default_node is None and any(k.arg is None for k in call.keywords):
-        known = False
+        default, known = None, False
     how = "click.option" + (" (--x/--no-x pair)" if pair else
                             " (is_flag=True)" if is_flag is True else "")
     return _Found(name, name_known, kind, default, known, _text(consts, _kw(call, "help")), how)
