@@ -7,7 +7,15 @@ from datetime import date
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from charter.policy.durations import Duration, parse_duration
 
@@ -105,18 +113,18 @@ class CalendarPolicy(Sourced):
     holidays: tuple[date, ...] = ()
     holiday_calendars: tuple[HolidayCalendar, ...] = ()
 
-    @model_validator(mode="after")
-    def _zone_exists(self) -> CalendarPolicy:
-        if self.weekend_zone != "anywhere-on-earth":
+    @field_validator("weekend_zone")
+    @classmethod
+    def _zone_exists(cls, zone: str) -> str:
+        if zone != "anywhere-on-earth":
             from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
             try:
-                ZoneInfo(self.weekend_zone)
+                ZoneInfo(zone)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone {self.weekend_zone!r}; use an IANA name "
-                                 "such as 'UTC' or 'Europe/Paris', or 'anywhere-on-earth'"
-                                 ) from None
-        return self
+                raise ValueError(f"unknown time zone {zone!r}; use an IANA name such as 'UTC' "
+                                 "or 'Europe/Paris', or 'anywhere-on-earth'") from None
+        return zone
 
 
 class Role(Sourced):
