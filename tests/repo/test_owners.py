@@ -481,3 +481,18 @@ def test_codeowners_folder_shortcut_matches_plain_last_match_scan() -> None:
     for path in paths:
         naive = next((r for r in reversed(parsed.rules) if r.regex.search(path)), None)
         assert parsed.match(path) == naive, path
+
+
+def test_unowned_between_revisions(make_repo: MakeRepo) -> None:
+    from charter.repo.owners import unowned_between
+
+    repo = build(make_repo, {"api/OWNERS": "approvers: [alice]\n", "api/x.go": "x",
+                             "web/OWNERS": "approvers: [bob]\n", "web/y.js": "y"})
+    git(repo, "checkout", "-q", "-b", "pr")
+    git(repo, "rm", "-q", "api/OWNERS")
+    (repo / "web/OWNERS").write_text("approvers: [carol]\n")
+    git(repo, "commit", "-q", "-am", "drop api owners")
+    findings = unowned_between(repo, "main", "pr")
+    assert [(f.rule, f.path) for f in findings] == [("owners.folder-unowned", "api/OWNERS")]
+    assert "api/x.go" in findings[0].message
+    assert unowned_between(repo, "main", "main") == []

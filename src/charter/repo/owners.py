@@ -792,3 +792,18 @@ def load_owner_files(repo: str | Path, rev: str = "HEAD") -> OwnerFiles:
 def load_repo_owners(repo: str | Path, rev: str = "HEAD") -> RepoOwners:
     """RepoOwners for REV of the repository at REPO."""
     return RepoOwners(load_owner_files(repo, rev).files)
+
+
+def unowned_between(repo: str | Path, base: str, head: str) -> list[Finding]:
+    """`unowned_after_changes` for a pull request: HEAD's ownership files against the merge base
+    of BASE and HEAD, over HEAD's tree."""
+    top = ensure_repo(repo)
+    base_sha, head_sha = resolve_rev(top, base), resolve_rev(top, head)
+    fork = run_git(top, ["merge-base", base_sha, head_sha], check=False).decode().strip()
+    before = load_owner_files(top, fork or base_sha)
+    after = load_owner_files(top, head_sha)
+    changes: dict[str, str | None] = {
+        path: after.files.get(path)
+        for path in sorted(set(before.files) | set(after.files))
+        if before.files.get(path) != after.files.get(path)}
+    return unowned_after_changes(before.files, changes, after.tree)
