@@ -61,7 +61,7 @@ class Tally:
 
 
 def _count(ballots: dict[str, Ballot]) -> dict[str, int]:
-    counts = dict.fromkeys(CHOICES, 0)
+    counts: dict[str, int] = dict.fromkeys(CHOICES, 0)
     for ballot in ballots.values():
         counts[ballot.choice] += 1
     return counts
