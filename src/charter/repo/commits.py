@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from charter.repo.findings import Finding, Severity
 from charter.repo.history import Commit
 
-__all__ = ["CONVENTIONAL_TYPES", "CommitRules", "check_commits", "has_body"]
+__all__ = ["CONVENTIONAL_TYPES", "CommitChecker", "CommitRules", "check_commits", "commit_checker",
+           "has_body"]
 
 CHECK = "commits"
 
@@ -48,6 +49,10 @@ def has_body(message: str) -> bool:
     rest = message[cut + 1:].strip()
     if not rest:
         return False
+    # Fast path: a first line that is no trailer settles it without splitting paragraphs.
+    line_end = rest.find("\n")
+    if not _TRAILER.fullmatch(rest if line_end < 0 else rest[:line_end]):
+        return True
     return not all(_is_trailers(p) for p in _PARAGRAPHS.split(rest))
 
 
@@ -58,53 +63,78 @@ def _is_trailers(paragraph: str) -> bool:
         _TRAILER.fullmatch(line) or _CONTINUATION.fullmatch(line) for line in others)
 
 
-def check_commits(commits: Iterable[Commit], rules: CommitRules) -> Iterator[Finding]:
-    """Yield a finding for each way a commit breaks the commit-style RULES.
+CommitChecker = Callable[[Commit], list[Finding]]
+_NONE: list[Finding] = []
 
-    Merge commits are only judged as merges: their titles are written by git or the forge.
-    """
+
+def commit_checker(rules: CommitRules) -> CommitChecker:
+    """A function giving one commit's findings, for callers that run several checks in one pass."""
     if rules.conventional is True:
         allowed: frozenset[str] | None = frozenset(CONVENTIONAL_TYPES)
     elif rules.conventional:
         allowed = frozenset(t.lower() for t in rules.conventional)
     else:
         allowed = None
+    kinds = ", ".join(sorted(allowed or ()))
     title_max = rules.title_max
-    body_rule = rules.body
+    body_severity: Severity | None = None
+    if rules.body != "optional":
+        body_severity = "error" if rules.body == "required" else "warning"
     forbid_merges = rules.merges == "forbidden"
-    for commit in commits:
+    header_match = _HEADER.fullmatch
+
+    def check(commit: Commit) -> list[Finding]:
         if len(commit.parents) > 1:
+            # Merge titles are written by git or the forge, so only the merge itself is judged.
             if forbid_merges:
-                yield _finding(commit, "commits.merge-commit",
-                               "merge commits are not allowed; rebase the branch onto its "
-                               "target instead (`git rebase <target>`) and force-push")
-            continue
+                return [_finding(commit, "commits.merge-commit",
+                                 "merge commits are not allowed; rebase the branch onto its "
+                                 "target instead (`git rebase <target>`) and force-push")]
+            return _NONE
         message = commit.message
         cut = message.find("\n")
         title = (message if cut < 0 else message[:cut]).rstrip()
         if not title.strip():
-            yield _finding(commit, "commits.title-empty",
-                           "the first line of the message is empty; write a short title "
-                           "there with `git commit --amend` (last commit) or `git rebase -i`")
-            continue
+            return [_finding(commit, "commits.title-empty",
+                             "the first line of the message is empty; write a short title "
+                             "there with `git commit --amend` (last commit) or `git rebase -i`")]
+        found = _NONE
         if len(title) > title_max:
-            yield _finding(commit, "commits.title-too-long",
-                           f"the title is {len(title)} characters, the limit is {title_max}; "
-                           "shorten it with `git commit --amend` (last commit) or "
-                           "`git rebase -i` with `reword`")
-        if body_rule != "optional" and not has_body(message):
-            required = body_rule == "required"
-            yield _finding(commit, "commits.body-missing",
-                           "the message has no body; after a blank line, say why the change "
-                           "is needed (`git commit --amend` or `git rebase -i` with `reword`)",
-                           "error" if required else "warning")
+            found = [_finding(commit, "commits.title-too-long",
+                              f"the title is {len(title)} characters, the limit is "
+                              f"{title_max}; shorten it with `git commit --amend` (last "
+                              "commit) or `git rebase -i` with `reword`")]
+        if body_severity is not None and not has_body(message):
+            found = [*found, _finding(
+                commit, "commits.body-missing",
+                "the message has no body; after a blank line, say why the change is needed "
+                "(`git commit --amend` or `git rebase -i` with `reword`)", body_severity)]
         if allowed is not None:
-            yield from _conventional(commit, title, message, cut, allowed)
+            header = header_match(title)
+            if header is None or header.group("type").lower() not in allowed or (
+                    cut >= 0 and message[cut + 1:cut + 2] not in ("", "\n")) or (
+                    "breaking" in message.lower()):
+                found = [*found, *_conventional(commit, title, message, cut, allowed, kinds)]
+        return found
+
+    return check
+
+
+def check_commits(commits: Iterable[Commit], rules: CommitRules) -> Iterator[Finding]:
+    """Yield a finding for each way a commit breaks the commit-style RULES.
+
+    Merge commits are only judged as merges: their titles are written by git or the forge.
+    """
+    check = commit_checker(rules)
+    for commit in commits:
+        found = check(commit)
+        if found:
+            yield from found
 
 
 def _conventional(commit: Commit, title: str, message: str, cut: int,
-                  allowed: frozenset[str]) -> Iterator[Finding]:
-    kinds = ", ".join(sorted(allowed))
+                  allowed: frozenset[str], kinds: str) -> Iterator[Finding]:
+    """The slow path: say exactly what is wrong with a header that failed the quick test."""
     header = _HEADER.fullmatch(title)
     if header is None:
         prefix = _TYPE_PREFIX.match(title)
@@ -120,12 +150,12 @@ def _conventional(commit: Commit, title: str, message: str, cut: int,
         yield _finding(commit, "commits.conventional-type",
                        f"the type {kind!r} is not one of the allowed types ({kinds}); reword "
                        "the title with `git commit --amend` or `git rebase -i`")
-    # The specification asks for exactly one blank line between the header and the body.
+    # The specification asks for a blank line between the header and the body.
     if cut >= 0 and message[cut + 1:].split("\n", 1)[0].strip():
         yield _finding(commit, "commits.not-conventional",
                        "the line after the header must be blank before the body starts; "
                        "reword with `git commit --amend` or `git rebase -i`")
-    for match in _BREAKING.finditer(message):
+    for match in _BREAKING.finditer(message, cut + 1 if cut >= 0 else len(message)):
         if match.group(1) not in ("BREAKING CHANGE", "BREAKING-CHANGE"):
             yield _finding(commit, "commits.not-conventional",
                            f"the footer key {match.group(1)!r} must be written in upper case "

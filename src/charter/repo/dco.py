@@ -113,9 +113,13 @@ def check_dco(commits: Iterable[Commit], rules: DcoRules) -> Iterator[Finding]:
     matcher = exemption_matcher(rules.exempt)
     individual = rules.individual_remediation
     third_party = individual and rules.third_party_remediation
+    co_authors = rules.co_authors
     remediated: dict[str, set[Identity]] = {}
     held: list[_Failure] = []
     head: str | None = None
+    # Per author: exempt or not, and the exact sign-off line that settles most commits with
+    # one `str.find` (None when the author's own identity could never sign off validly).
+    authors: dict[Identity, tuple[bool, str | None]] = {}
     for commit in commits:
         if head is None:
             head = commit.sha
@@ -123,7 +127,20 @@ def check_dco(commits: Iterable[Commit], rules: DcoRules) -> Iterator[Finding]:
             _collect_remediations(commit, third_party, remediated)
         if len(commit.parents) > 1:
             continue
-        for failure in _check_commit(commit, rules.co_authors, matcher):
+        author = (commit.author_name, commit.author_email)
+        known = authors.get(author)
+        if known is None:
+            known = authors[author] = _author_facts(author, matcher)
+        exempt, own_line = known
+        if exempt:
+            continue
+        message = commit.message
+        failures: list[_Failure] = []
+        if own_line is None or not _has_line(message, own_line):
+            failures = _signoff_failures(commit)
+        if co_authors and "co-authored-by" in message.lower():
+            failures += _coauthor_failures(commit, matcher)
+        for failure in failures:
             if individual:
                 held.append(failure)
             else:
@@ -134,42 +151,65 @@ def check_dco(commits: Iterable[Commit], rules: DcoRules) -> Iterator[Finding]:
             yield _finding(failure, head, rules)
 
 
-def _check_commit(commit: Commit, co_authors: bool,
-                  matcher: re.Pattern[str] | None) -> Iterator[_Failure]:
+def _author_facts(author: Identity, matcher: re.Pattern[str] | None) -> tuple[bool, str | None]:
+    name, email = author
+    usable = bool(name.strip()) and valid_email(email.strip())
+    return _exempt(matcher, name, email), f"Signed-off-by: {name} <{email}>" if usable else None
+
+
+def _has_line(message: str, line: str) -> bool:
+    """True when LINE starts a line of MESSAGE and only whitespace follows it on that line."""
+    pos = message.find(line)
+    while pos >= 0:
+        if pos == 0 or message[pos - 1] == "\n":
+            end = pos + len(line)
+            stop = message.find("\n", end)
+            if not message[end:stop if stop >= 0 else len(message)].strip():
+                return True
+        pos = message.find(line, pos + 1)
+    return False
+
+
+def _signoff_failures(commit: Commit) -> list[_Failure]:
+    """The full judgement of a commit's sign-offs, once the quick exact-line test has failed."""
     author = (commit.author_name, commit.author_email)
-    if _exempt(matcher, *author):
-        return
-    message = commit.message
-    found = _signoffs(message)
+    found = _signoffs(commit.message)
     names = (commit.author_name.lower(), commit.committer_name.lower())
     emails = (commit.author_email.lower(), commit.committer_email.lower())
     # The app accepts a sign-off whose name is the author's or the committer's and whose email
     # is the author's or the committer's; it compares case-insensitively, never trimmed.
-    if not any(n.lower() in names and e.lower() in emails for n, e in found.good):
-        if found.good:
-            got = ", ".join(f"{n} <{e}>" for n, e in found.good)
-            if found.malformed:
-                got += " (and malformed: " + "; ".join(found.malformed) + ")"
-            yield _Failure(commit, "dco.signoff-mismatch", author,
-                           f"its sign-off ({got}) matches neither the author nor the committer")
-        elif found.malformed:
-            yield _Failure(commit, "dco.signoff-malformed", author,
-                           "its sign-off line is malformed (" + "; ".join(found.malformed)
-                           + "); it needs a name, a space and a valid email in angle brackets")
-        else:
-            yield _Failure(commit, "dco.signoff-missing", author, "it has no sign-off")
-    if co_authors and "co-authored-by" in message.lower():
-        signed = {(n.lower(), e.lower()) for n, e in found.good}
-        seen = {(author[0].lower(), author[1].lower())}
-        for match in _COAUTHOR.finditer(message):
-            person = (match.group(1), match.group(2))
-            key = (person[0].lower(), person[1].lower())
-            if key in seen or _exempt(matcher, *person):
-                continue
-            seen.add(key)
-            if key not in signed:
-                yield _Failure(commit, "dco.coauthor-signoff-missing", person,
-                               f"its co-author {person[0]} <{person[1]}> has not signed off")
+    if any(n.lower() in names and e.lower() in emails for n, e in found.good):
+        return []
+    if found.good:
+        got = ", ".join(f"{n} <{e}>" for n, e in found.good)
+        if found.malformed:
+            got += " (and malformed: " + "; ".join(found.malformed) + ")"
+        return [_Failure(commit, "dco.signoff-mismatch", author,
+                         f"its sign-off ({got}) matches neither the author nor the committer")]
+    if found.malformed:
+        return [_Failure(commit, "dco.signoff-malformed", author,
+                         "its sign-off line is malformed (" + "; ".join(found.malformed)
+                         + "); it needs a name, a space and a valid email in angle brackets")]
+    return [_Failure(commit, "dco.signoff-missing", author, "it has no sign-off")]
+
+
+def _coauthor_failures(commit: Commit, matcher: re.Pattern[str] | None) -> list[_Failure]:
+    """Each `Co-authored-by:` person (other than the author) needs their own sign-off."""
+    message = commit.message
+    signed = {(n.lower(), e.lower()) for n, e in _signoffs(message).good}
+    seen = {(commit.author_name.lower(), commit.author_email.lower())}
+    failures = []
+    for match in _COAUTHOR.finditer(message):
+        person = (match.group(1), match.group(2))
+        key = (person[0].lower(), person[1].lower())
+        if key in seen or _exempt(matcher, *person):
+            continue
+        seen.add(key)
+        if key not in signed:
+            failures.append(_Failure(commit, "dco.coauthor-signoff-missing", person,
+                                     f"its co-author {person[0]} <{person[1]}> has not "
+                                     "signed off"))
+    return failures
 
 
 def _collect_remediations(commit: Commit, third_party: bool,

@@ -1,0 +1,148 @@
+"""Benchmark: `dco` + `commits` over a 100,000-commit history against bare `git log`.
+
+Run as `.venv/bin/python bench/bench_dco_commits.py [--commits N] [--runs K]`. The repository
+is built once with `git fast-import` and cached in the system's temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from charter.repo.commits import CommitRules, commit_checker
+from charter.repo.dco import DcoRules, check_dco
+from charter.repo.findings import Finding
+from charter.repo.history import GIT_LOG_ENV, Commit, git_log_command, iter_commits
+
+TARGET = 1.5
+PEOPLE = [(f"Developer {i:02d}", f"dev{i:02d}@example.org") for i in range(40)]
+WORDS = ("parser", "scheduler", "cache", "router", "gateway", "metrics", "docs", "tests", "api")
+
+
+def _message(i: int) -> str:
+    name, email = PEOPLE[i % len(PEOPLE)]
+    kind = ("feat", "fix", "docs", "refactor", "chore", "test")[i % 6]
+    title = f"{kind}({WORDS[i % len(WORDS)]}): change number {i} of the {WORDS[(i * 7) % 9]}"
+    parts = [title]
+    if i % 3:
+        parts.append(f"The {WORDS[i % 9]} needed this because of issue #{i % 997}; without it\n"
+                     f"the {WORDS[(i + 3) % 9]} would keep stale state between requests.")
+    trailers = []
+    if i % 10 == 0:
+        co_name, co_email = PEOPLE[(i + 1) % len(PEOPLE)]
+        trailers.append(f"Co-authored-by: {co_name} <{co_email}>")
+        if i % 30:  # every third co-authored commit lacks the co-author's sign-off
+            trailers.append(f"Signed-off-by: {co_name} <{co_email}>")
+    if i % 50:  # every 50th commit lacks its sign-off
+        trailers.append(f"Signed-off-by: {name} <{email}>")
+    if trailers:
+        parts.append("\n".join(trailers))
+    return "\n\n".join(parts) + "\n"
+
+
+def _fast_import_stream(count: int) -> Iterator[bytes]:
+    stamp = 1_700_000_000
+    for i in range(1, count + 1):
+        name, email = PEOPLE[(i - 1) % len(PEOPLE)]
+        data = _message(i - 1).encode()
+        when = f"{stamp + i * 60} +0000"
+        lines = [f"commit refs/heads/main\nmark :{i}\n",
+                 f"author {name} <{email}> {when}\ncommitter {name} <{email}> {when}\n",
+                 f"data {len(data)}\n"]
+        head = "".join(lines).encode() + data
+        if i > 1:
+            head += f"from :{i - 1}\n".encode()
+            if i % 500 == 0 and i > 10:  # an occasional merge of an older commit
+                head += f"merge :{i - 10}\n".encode()
+        if i == 1:
+            head += b"M 644 inline README\ndata 6\nhello\n"
+        yield head + b"\n"
+
+
+def build_repo(count: int) -> Path:
+    """The cached benchmark repository with COUNT commits on `main`, built if missing."""
+    repo = Path(tempfile.gettempdir()) / f"charter-bench-dco-{count}-v2"
+    if (repo / ".done").exists():
+        return repo
+    if repo.exists():
+        subprocess.run(["rm", "-rf", str(repo)], check=True)
+    repo.mkdir(parents=True)
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True, env=env)
+    print(f"building a {count:,}-commit repository in {repo} ...", file=sys.stderr)
+    proc = subprocess.Popen(["git", "-C", str(repo), "fast-import", "--quiet"],
+                            stdin=subprocess.PIPE, env=env)
+    assert proc.stdin is not None
+    for record in _fast_import_stream(count):
+        proc.stdin.write(record)
+    proc.stdin.close()
+    if proc.wait() != 0:
+        raise SystemExit("git fast-import failed")
+    subprocess.run(["git", "-C", str(repo), "reset", "-q", "--hard", "main"], check=True, env=env)
+    (repo / ".done").write_text("ok\n")
+    return repo
+
+
+def time_git_log(repo: Path) -> float:
+    """Seconds for git log to print the reader's fields into /dev/null."""
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    with open(os.devnull, "wb") as sink:
+        start = time.perf_counter()
+        # The same command and environment as the reader, so only the parsing and checks differ.
+        subprocess.run(git_log_command(repo, [head]), stdout=sink, check=True,
+                       env={**os.environ, **GIT_LOG_ENV})
+        return time.perf_counter() - start
+
+
+def run_checks(repo: Path) -> tuple[int, int]:
+    """One pass over the history feeding both checks; returns (commits, findings)."""
+    dco_rules = DcoRules(co_authors=True)
+    style = commit_checker(CommitRules(conventional=True, merges="forbidden"))
+    found: list[Finding] = []
+    count = 0
+
+    def tap(commits: Iterator[Commit]) -> Iterator[Commit]:
+        # The `commits` check has no state between commits, so it runs inside `dco`'s pass.
+        nonlocal count
+        for commit in commits:
+            count += 1
+            found.extend(style(commit))
+            yield commit
+
+    found.extend(check_dco(tap(iter_commits(repo, progress=False)), dco_rules))
+    return count, len(found)
+
+
+def time_checks(repo: Path) -> tuple[float, int, int]:
+    start = time.perf_counter()
+    commits, findings = run_checks(repo)
+    return time.perf_counter() - start, commits, findings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--commits", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    repo = build_repo(args.commits)
+    time_git_log(repo)  # warm the page cache before either side is timed
+    base = min(time_git_log(repo) for _ in range(args.runs))
+    runs = [time_checks(repo) for _ in range(args.runs)]
+    best, commits, findings = min(runs)
+    ratio = best / base
+    print(f"commits checked:      {commits:,} ({findings:,} findings)")
+    print(f"git log -> /dev/null: {base * 1000:8.1f} ms (best of {args.runs})")
+    print(f"dco + commits:        {best * 1000:8.1f} ms (best of {args.runs})")
+    print(f"ratio:                {ratio:8.2f}x (target <= {TARGET}x) "
+          f"{'OK' if ratio <= TARGET else 'SLOWER THAN TARGET'}")
+
+
+if __name__ == "__main__":
+    main()
