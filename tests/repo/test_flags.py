@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import git
 
 from charter.repo.flags import Flag, FlagRules, FlagSyntaxError, check_flag, check_flags, find_flags
 from charter.repo.flags_base import FlagValue
 from charter.repo.flags_go import Duration, tokenize, unquote
+from tests.conftest import git
 
 PY_HEAD = "import argparse\nimport click\n\nparser = argparse.ArgumentParser()\n"
 
@@ -192,6 +192,11 @@ GO_CASES: dict[str, tuple[str, tuple[str, FlagValue, bool, str, bool, str]]] = {
         'var gates = map[featuregate.Feature]featuregate.FeatureSpec{\n'
         '\tDisaggV2: {Default: true, PreRelease: featuregate.Alpha},\n}\n',
         ("DisaggV2", True, True, "feature-gate", True, "featuregate FeatureSpec")),
+    "feature gate map returned by a function": (
+        'func defaults() map[featuregate.Feature]featuregate.FeatureSpec {\n'
+        '\treturn map[featuregate.Feature]featuregate.FeatureSpec{\n'
+        '\t\t"Turbo": {Default: false, PreRelease: featuregate.Alpha},\n\t}\n}\n',
+        ("Turbo", False, True, "feature-gate", True, "featuregate FeatureSpec")),
     "beta feature gate is not experimental": (
         'var gates = map[featuregate.Feature]featuregate.FeatureSpec{\n'
         '\t"Prefix": featuregate.FeatureSpec{Default: true, PreRelease: featuregate.Beta},\n}\n',

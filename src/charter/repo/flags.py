@@ -32,7 +32,7 @@ from pathlib import Path
 from charter.repo.blobs import MAX_TEXT_BYTES, TreeEntry, decode_text, list_files, read_objects
 from charter.repo.findings import Finding
 from charter.repo.flags_base import Flag, FlagSyntaxError, FlagValue, name_has_marker
-from charter.repo.flags_go import GoFile, Scope, find_go_flags, parse_file
+from charter.repo.flags_go import GoFile, Scope, find_go_flags, may_define_flags, parse_file
 from charter.repo.flags_python import find_python_flags
 from charter.repo.git import resolve_rev
 
@@ -168,12 +168,23 @@ def check_flags(repo: str | Path, rev: str, rules: FlagRules,
             continue
         texts[path] = text
 
-    go_files = {p: parse_file(p, t) for p, t in texts.items() if p.endswith(".go")}
-    packages: dict[tuple[str, str | None], list[GoFile]] = {}
-    for p, gf in go_files.items():
-        if not p.endswith("_test.go"):
-            packages.setdefault((posixpath.dirname(p), gf.package), []).append(gf)
-    scopes = {key: Scope(files) for key, files in packages.items()}
+    parsed: dict[str, GoFile] = {}
+    scopes: dict[tuple[str, str | None], Scope] = {}
+
+    def go_file(path: str) -> GoFile:
+        if path not in parsed:
+            parsed[path] = parse_file(path, texts[path])
+        return parsed[path]
+
+    def package_scope(gf: GoFile) -> Scope:
+        # Parsed only for folders with flags: most Go files define none and are never tokenized.
+        folder = posixpath.dirname(gf.path)
+        key = (folder, gf.package)
+        if key not in scopes:
+            files = [go_file(p) for p in texts if p.endswith(".go") and not p.endswith(
+                "_test.go") and posixpath.dirname(p) == folder]
+            scopes[key] = Scope([f for f in files if f.package == gf.package] or [gf])
+        return scopes[key]
 
     for e in targets:
         if e.path not in texts:
@@ -181,9 +192,11 @@ def check_flags(repo: str | Path, rev: str, rules: FlagRules,
         text = texts[e.path]
         try:
             if e.path.endswith(".go"):
-                gf = go_files[e.path]
-                scope = scopes.get((posixpath.dirname(e.path), gf.package)) or Scope([gf])
-                flags = find_go_flags(e.path, text, rules.marker, parsed=gf, scope=scope)
+                if not may_define_flags(text):
+                    continue
+                gf = go_file(e.path)
+                flags = find_go_flags(e.path, text, rules.marker, parsed=gf,
+                                      scope=package_scope(gf))
             else:
                 flags = find_python_flags(e.path, text, rules.marker)
         except FlagSyntaxError as err:

@@ -624,6 +624,19 @@ def _flag_calls(gf: GoFile, scope: Scope) -> list[_Raw]:
     return out
 
 
+def _top_colon(toks: Sequence[Tok]) -> int | None:
+    """Index of the first `:` outside brackets, if it is not the first token."""
+    depth = 0
+    for k, t in enumerate(toks):
+        if t.kind == "op" and t.text in "([{":
+            depth += 1
+        elif t.kind == "op" and t.text in ")]}":
+            depth -= 1
+        elif depth == 0 and t.text == ":":
+            return k or None
+    return None
+
+
 def _gate_maps(gf: GoFile, scope: Scope) -> list[_Raw]:
     """Entries of `map[featuregate.Feature]featuregate.FeatureSpec{...}` (or VersionedSpecs)."""
     toks = gf.tokens
@@ -647,10 +660,13 @@ def _gate_maps(gf: GoFile, scope: Scope) -> list[_Raw]:
         body = toks[j + 1:_matching(toks, j)]
         for entry in _split(body, ","):
             entry = [t for t in entry if t.kind != ";"]
-            colon = next((k for k, t in enumerate(entry) if t.text == ":"), None)
-            if colon is None or colon == 0:
+            colon = _top_colon(entry)
+            if colon is None:
                 continue
             key = entry[:colon]
+            if key[0].text in _KEYWORDS or any(
+                    t.kind not in ("id", "str") and t.text not in ".()" for t in key):
+                continue  # not a map entry: e.g. a function body after a map return type
             spec = entry[colon + 1:]
             brace = next((k for k, t in enumerate(spec) if t.text == "{"), None)
             if brace is None:
@@ -687,6 +703,12 @@ def _gate_maps(gf: GoFile, scope: Scope) -> list[_Raw]:
     return out
 
 
+def may_define_flags(text: str) -> bool:
+    """A cheap test that rules out most Go files: every flag set or gate map names itself."""
+    low = text.lower()
+    return "flag" in low or "featurespec" in low or "versionedspecs" in low
+
+
 def find_go_flags(path: str, text: str, marker: str = "experimental", *,
                   parsed: GoFile | None = None, scope: Scope | None = None) -> list[Flag]:
     """Flags and feature gates defined in one Go file.
@@ -694,6 +716,8 @@ def find_go_flags(path: str, text: str, marker: str = "experimental", *,
     SCOPE, when given, holds the package's constants from all its files; otherwise only this
     file's are used.
     """
+    if parsed is None and not may_define_flags(text):
+        return []
     gf = parsed or parse_file(path, text)
     scope = scope or Scope([gf])
     flags: list[Flag] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from charter.repo.flags_base import Flag, FlagSyntaxError, FlagValue, Unresolved, why_experimental
@@ -16,7 +15,7 @@ _TYPE_KINDS = {"int": "int", "float": "float", "str": "string", "bool": "bool",
 class _Consts:
     """Module-level names bound exactly once by a plain assignment, evaluated on demand."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, nodes: list[ast.AST]) -> None:
         self.exprs: dict[str, ast.expr] = {}
         counts: dict[str, int] = {}
         for stmt in tree.body:
@@ -28,7 +27,7 @@ class _Consts:
                 self.exprs[stmt.target.id] = stmt.value
         # Any other binding of the name anywhere (a second assignment, an import, a loop, a
         # `global` rebinding in a function) makes its value depend on the run: not resolvable.
-        for node in ast.walk(tree):
+        for node in nodes:
             names: list[str] = []
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
                 names = [node.id]
@@ -99,10 +98,10 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _click_names(tree: ast.Module) -> set[str]:
+def _click_names(nodes: list[ast.AST]) -> set[str]:
     """The names under which click's `option` is called in this module."""
     names = {"click.option"}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             names |= {f"{a.asname}.option" for a in node.names if a.name == "click" and a.asname}
         elif isinstance(node, ast.ImportFrom) and node.module == "click":
@@ -110,10 +109,10 @@ def _click_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def _groups(tree: ast.Module, consts: _Consts) -> dict[str, str]:
+def _groups(nodes: list[ast.AST], consts: _Consts) -> dict[str, str]:
     """Argument groups by the variable they are bound to, with their titles."""
     groups: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
                 node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)):
             continue
@@ -265,12 +264,6 @@ def _click(consts: _Consts, call: ast.Call) -> _Found | None:
     return _Found(name, name_known, kind, default, known, _text(consts, _kw(call, "help")), how)
 
 
-def _calls(tree: ast.Module) -> Iterator[ast.Call]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            yield node
-
-
 def find_python_flags(path: str, text: str, marker: str = "experimental") -> list[Flag]:
     """argparse and click flags defined in one Python file; raises FlagSyntaxError."""
     try:
@@ -278,13 +271,17 @@ def find_python_flags(path: str, text: str, marker: str = "experimental") -> lis
     except SyntaxError as err:
         raise FlagSyntaxError(f"Python syntax error: {err.msg}; its flags were not checked",
                               file=path, line=err.lineno) from err
-    except ValueError as err:  # NUL bytes in the source
-        raise FlagSyntaxError(f"cannot parse as Python: {err}", file=path) from err
-    consts = _Consts(tree)
-    groups = _groups(tree, consts)
-    clicks = _click_names(tree)
+    except (ValueError, RecursionError, MemoryError) as err:  # NUL bytes, absurd nesting
+        raise FlagSyntaxError(f"cannot parse as Python ({type(err).__name__}); its flags were "
+                              "not checked", file=path) from err
+    nodes = list(ast.walk(tree))  # one walk, shared by every pass below
+    consts = _Consts(tree, nodes)
+    groups = _groups(nodes, consts)
+    clicks = _click_names(nodes)
     flags: list[Flag] = []
-    for call in _calls(tree):
+    for call in nodes:
+        if not isinstance(call, ast.Call):
+            continue
         func = _dotted(call.func)
         found: _Found | None
         if isinstance(call.func, ast.Attribute) and call.func.attr == "add_argument":

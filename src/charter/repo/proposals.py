@@ -258,13 +258,20 @@ def _region_end(doc: _Doc, nodes: list[_Node], n: int) -> int:
     return len(doc.headings)
 
 
+def _similarity(a: str, b: str) -> float:
+    """difflib's ratio, skipping the full comparison when its cheap upper bounds already fail."""
+    sm = difflib.SequenceMatcher(None, a, b)
+    if sm.real_quick_ratio() < CLOSE_MATCH or sm.quick_ratio() < CLOSE_MATCH:
+        return 0.0
+    return sm.ratio()
+
+
 def _match(doc: _Doc, nodes: list[_Node]) -> None:
     taken: set[int] = set() if doc.title is None else {doc.title}
     tiers: tuple[tuple[str, Callable[[Heading, SectionSpec], float]], ...] = (
         ("exact", lambda h, s: 1.0 if h.text == s.title else 0.0),
         ("loose", lambda h, s: 1.0 if _key(h.text) and _key(h.text) == _key(s.title) else 0.0),
-        ("close", lambda h, s: difflib.SequenceMatcher(None, _words(h.text),
-                                                        _words(s.title)).ratio()),
+        ("close", lambda h, s: _similarity(_words(h.text), _words(s.title))),
     )
     for how, score in tiers:
         floor = CLOSE_MATCH if how == "close" else 1.0
