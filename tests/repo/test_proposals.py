@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import git
 
 from charter.errors import CharterError
 from charter.repo.proposals import (
@@ -20,6 +19,7 @@ from charter.repo.proposals import (
     parse_headings,
     template_sections,
 )
+from tests.conftest import git
 
 TEMPLATE = """\
 # Proposal Template
@@ -145,6 +145,11 @@ TEXT_CASES: dict[str, tuple[str, set[tuple[str, int | None, str]]]] = {
     "heading inside a code fence does not count": (
         GOOD[:GOOD.index("## Alternatives\nChunked")],
         {("proposals.section-missing", 18, "error")},
+    ),
+    "Windows line endings": (GOOD.replace("\n", "\r\n"), set()),
+    "closing hashes and a linked heading": (
+        _edit("## Summary", "## Summary ##").replace("## Motivation", "## [Motivation](#why)"),
+        set(),
     ),
     "front matter is not a setext heading": (
         "---\ntitle: Disaggregated serving\nstatus: draft\n---\n" + GOOD,
