@@ -250,8 +250,8 @@ def _finding(failure: _Failure, head: str | None, rules: DcoRules) -> Finding:
             fix = "run `git commit --amend --no-edit -s` and force-push"
         else:
             base = commit.parents[0] if commit.parents else "--root"
-            fix = (f"run `git rebase --signoff {base}` to sign off every commit after it, "
-                   f"and force-push")
+            fix = (f"run `git rebase --signoff {base}` to sign off this commit and every one "
+                   f"after it, and force-push")
     if rules.individual_remediation:
         line = f"I, {name} <{email}>, hereby add my Signed-off-by to this commit: {sha}"
         fix += (f"; or, keeping history, {name} <{email}> adds a commit whose message "
