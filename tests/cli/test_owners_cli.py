@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import git
 
 from charter.cli import main
+from tests.conftest import git
 
 MakeRepo = Callable[[str], Path]
 

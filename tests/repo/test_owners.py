@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import git
 
 from charter.errors import CharterError
 from charter.repo.owners import (
@@ -19,6 +18,7 @@ from charter.repo.owners import (
     load_repo_owners,
     unowned_after_changes,
 )
+from tests.conftest import git
 
 MakeRepo = Callable[[str], Path]
 
