@@ -1,0 +1,111 @@
+"""`charter check` end to end on real repositories: checks chosen by the policy, every format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from charter.cli import cli
+from tests.conftest import git
+
+MakeRepo = Callable[[str], Path]
+
+
+def commit(repo: Path, path: str, text: str, message: str) -> None:
+    target = repo / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    git(repo, "add", path)
+    git(repo, "commit", "-q", "-m", message)
+
+
+SIGNED = "Signed-off-by: Test Author <author@example.com>"
+
+
+@pytest.fixture
+def repo(make_repo: MakeRepo) -> Path:
+    r = make_repo("project")
+    commit(r, "OWNERS", "approvers: [alice]\n", f"Add owners\n\nWhy: ownership.\n\n{SIGNED}")
+    commit(r, "pkg/OWNERS", "approvers: [bob]\nfilters:\n  '.*': {approvers: [carol]}\n",
+           f"Add pkg owners\n\nWhy: pkg has its own.\n\n{SIGNED}")
+    commit(r, "pkg/a.py", "x = 1\n", "Add a without sign-off\n\nWhy not.")
+    return r
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_default_checks_find_dco_and_owners_mistakes(repo: Path) -> None:
+    code, out = run("check", "--repo", str(repo), "--json")
+    assert code == 1
+    data = json.loads(out)
+    rules = {f["rule"] for f in data["findings"]}
+    assert "dco.signoff-missing" in rules
+    assert "owners.filters-ignored" in rules
+    assert data["checked"]["commits"] == 3
+    dco = next(f for f in data["findings"] if f["check"] == "dco")
+    assert len(dco["commit"]) == 40 and "git commit --amend --no-edit -s" in dco["message"]
+
+
+def test_range_limits_commits(repo: Path) -> None:
+    code, out = run("check", "dco", "--repo", str(repo), "--range", "HEAD~1..HEAD", "--json")
+    assert code == 1
+    assert json.loads(out)["checked"]["commits"] == 1
+    code, out = run("check", "dco", "--repo", str(repo), "--range", "HEAD~2..HEAD~1", "--json")
+    assert code == 0 and json.loads(out)["findings"] == []
+
+
+def test_policy_enables_checks(repo: Path, tmp_path: Path) -> None:
+    policy = tmp_path / "charter.yaml"
+    policy.write_text("charter: 1\nextends: llm-d\npull_requests:\n  dco: null\n"
+                      "  approval: null\n  experimental: null\n")
+    code, out = run("check", "--repo", str(repo), "--policy", str(policy), "--json")
+    rules = {f["rule"] for f in json.loads(out)["findings"]}
+    assert not any(r.startswith(("dco.", "owners.")) for r in rules)
+    assert code == 0 or rules
+
+
+def test_sarif_and_github_formats(repo: Path) -> None:
+    code, out = run("check", "dco", "--repo", str(repo), "--format", "sarif")
+    sarif = json.loads(out)
+    assert code == 1 and sarif["version"] == "2.1.0"
+    result = sarif["runs"][0]["results"][0]
+    assert result["ruleId"] == "dco.signoff-missing" and result["level"] == "error"
+    code, out = run("check", "owners", "--repo", str(repo), "--format", "github")
+    assert code == 1
+    assert out.startswith("::error file=pkg/OWNERS")
+    assert "title=owners.filters-ignored" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["check", "nope"], "unknown check 'nope'"),
+        (["check", "--range", "nosuch..HEAD"], "unknown revision 'nosuch'"),
+        (["check", "--policy", "nosuch-preset"], "unknown preset or file"),
+    ],
+    ids=["unknown-check", "unknown-revision", "unknown-policy"],
+)
+def test_bad_usage_exits_2(repo: Path, args: list[str], words: str,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    from charter.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--repo", str(repo)])
+    assert exit_info.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_not_a_repository_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from charter.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "--repo", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "not a git repository" in capsys.readouterr().err
