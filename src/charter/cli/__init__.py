@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "policy": "charter.cli.policy:policy",
     "render": "charter.cli.render:render",
     "check": "charter.cli.check:check",
+    "commit-msg": "charter.cli.commit_msg:commit_msg",
     "owners": "charter.cli.owners:owners",
     "gate": "charter.cli.gate:gate",
     "apidiff": "charter.cli.apidiff:apidiff",

@@ -1,0 +1,77 @@
+"""`charter commit-msg FILE`: the DCO and commit-style rules on a message before it is committed."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from charter.errors import CharterError
+
+_IDENT = re.compile(r"^(?P<name>.*?) <(?P<email>[^>]*)>")
+
+
+def _identity(repo: Path, var: str) -> tuple[str, str]:
+    from charter.repo.git import run_git
+
+    raw = run_git(repo, ["var", var]).decode("utf-8", "replace")
+    match = _IDENT.match(raw)
+    if not match:
+        raise CharterError(f"git var {var} gave no identity; set user.name and user.email")
+    return match["name"], match["email"]
+
+
+def _clean(message: str) -> str:
+    """The message as git will store it: comment lines and the diff of `commit -v` removed."""
+    kept = []
+    for line in message.splitlines():
+        if line.startswith("# ------------------------ >8 ------------------------"):
+            break
+        if not line.startswith("#"):
+            kept.append(line.rstrip())
+    return "\n".join(kept).strip() + "\n"
+
+
+@click.command(name="commit-msg")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--repo", default=".", show_default=True, help="The git repository.")
+@click.option("--policy", "policy_ref", default=None,
+              help="Policy file or preset (default: charter.yaml at the repository's top).")
+@click.pass_context
+def commit_msg(ctx: click.Context, file: str, repo: str, policy_ref: str | None) -> None:
+    """Check a commit message FILE (a commit-msg hook): sign-off and commit style."""
+    from charter.repo.commits import CommitRules, commit_checker
+    from charter.repo.dco import DcoRules, check_dco
+    from charter.repo.git import ensure_repo
+    from charter.repo.history import Commit
+    from charter.repo.suite import DEFAULT_CONFIG, config_from_policy
+
+    top = ensure_repo(repo)
+    config = DEFAULT_CONFIG
+    if policy_ref is not None or (top / "charter.yaml").exists():
+        from charter.policy.loader import load_policy
+
+        config = config_from_policy(load_policy(policy_ref or top / "charter.yaml").policy)
+    try:
+        message = _clean(Path(file).read_text(encoding="utf-8", errors="replace"))
+    except OSError as err:
+        raise CharterError(f"cannot read: {err.strerror}", file=file) from None
+    author = _identity(top, "GIT_AUTHOR_IDENT")
+    committer = _identity(top, "GIT_COMMITTER_IDENT")
+    now = datetime.now(UTC)
+    commit = Commit("0" * 40, (), author[0], author[1], committer[0], committer[1], now, now,
+                    message)
+    findings = []
+    if config.dco is not None:
+        findings += list(check_dco([commit], config.dco or DcoRules()))
+    if config.commits is not None:
+        findings += commit_checker(config.commits or CommitRules())(commit)
+    for finding in findings:
+        text = finding.message.replace("commit 000000000000", "this commit")
+        click.echo(f"{finding.severity}: {finding.rule}: {text}", err=True)
+    if any(f.check == "dco" for f in findings):
+        click.echo("hint: this commit does not exist yet; commit with `git commit -s` to sign "
+                   "it off", err=True)
+    ctx.exit(1 if any(f.severity == "error" for f in findings) else 0)
