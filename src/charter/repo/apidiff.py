@@ -121,16 +121,16 @@ class _Op:
 def _operations(doc: Document) -> dict[tuple[str, str], _Op]:
     result: dict[tuple[str, str], _Op] = {}
     paths = doc.root.get("paths")
-    if not isinstance(paths, Mapping):
+    if not isinstance(paths, dict):
         return result
     for path, raw_item in paths.items():
         item, _ = doc.resolve(raw_item)
-        if not isinstance(path, str) or not isinstance(item, Mapping):
+        if not isinstance(path, str) or not isinstance(item, dict):
             continue
         norm = normalize_path(path)
         for method in METHODS:
             op = item.get(method)
-            if isinstance(op, Mapping):
+            if isinstance(op, dict):
                 result[(norm, method)] = _Op(path, method, op, item)
     return result
 
@@ -232,7 +232,7 @@ class _Differ:
         for source in (op.item.get("parameters"), op.op.get("parameters")):
             for raw in source if isinstance(source, list) else ():
                 param, _ = doc.resolve(raw)
-                if not isinstance(param, Mapping):
+                if not isinstance(param, dict):
                     continue
                 name, where = param.get("name"), param.get("in")
                 if not isinstance(name, str) or not isinstance(where, str):
@@ -299,8 +299,8 @@ class _Differ:
     def _request_body(self, old: _Op, new: _Op) -> None:
         obody, _ = self.old.resolve(old.op.get("requestBody"))
         nbody, _ = self.new.resolve(new.op.get("requestBody"))
-        obody = obody if isinstance(obody, Mapping) else None
-        nbody = nbody if isinstance(nbody, Mapping) else None
+        obody = obody if isinstance(obody, dict) else None
+        nbody = nbody if isinstance(nbody, dict) else None
         if obody is None and nbody is None:
             return
         if obody is None:
@@ -343,8 +343,8 @@ class _Differ:
     def _responses(self, old: _Op, new: _Op) -> None:
         oresp = old.op.get("responses")
         nresp = new.op.get("responses")
-        oresp = oresp if isinstance(oresp, Mapping) else {}
-        nresp = nresp if isinstance(nresp, Mapping) else {}
+        oresp = oresp if isinstance(oresp, dict) else {}
+        nresp = nresp if isinstance(nresp, dict) else {}
         for status, oraw in oresp.items():
             status = str(status)
             if status not in nresp:
@@ -371,7 +371,7 @@ class _Differ:
     def _response(self, old: _Op, new: _Op, status: str, oraw: Any, nraw: Any) -> None:
         oresp, _ = self.old.resolve(oraw)
         nresp, _ = self.new.resolve(nraw)
-        if not isinstance(oresp, Mapping) or not isinstance(nresp, Mapping):
+        if not isinstance(oresp, dict) or not isinstance(nresp, dict):
             return
         base = f"responses.{status}"
         ocontent, ncontent = _content(oresp), _content(nresp)
@@ -403,7 +403,7 @@ class _Differ:
         nlower = {k.lower(): k for k in nheaders}
         for low, name in olower.items():
             oheader, _ = self.old.resolve(oheaders[name])
-            was_required = isinstance(oheader, Mapping) and oheader.get("required") is True
+            was_required = isinstance(oheader, dict) and oheader.get("required") is True
             loc = f"responses.{status}.headers.{name}"
             if low not in nlower:
                 rule = ("required-response-header-removed" if was_required
@@ -413,7 +413,7 @@ class _Differ:
                           f"removed the {kind} header {name} from the {status} response")
                 continue
             nheader, _ = self.new.resolve(nheaders[nlower[low]])
-            now_required = isinstance(nheader, Mapping) and nheader.get("required") is True
+            now_required = isinstance(nheader, dict) and nheader.get("required") is True
             if was_required and not now_required:
                 self._add("response-header-became-optional", old, new, f"{loc}.required",
                           f"the header {name} of the {status} response became optional")
@@ -480,14 +480,14 @@ def _param_schema(param: Mapping[str, Any]) -> tuple[Any, str | None]:
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def _content(obj: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     content = obj.get("content")
-    if not isinstance(content, Mapping):
+    if not isinstance(content, dict):
         return {}
-    return {str(k): v for k, v in content.items() if isinstance(v, Mapping)}
+    return {str(k): v for k, v in content.items() if isinstance(v, dict)}
 
 
 def _strongly_typed(media: str) -> bool:
@@ -506,7 +506,7 @@ def _security(doc: Document, op: _Op) -> tuple[_Requirements, bool]:
     raw = op.op.get("security") if own else doc.root.get("security")
     reqs: _Requirements = {}
     for entry in raw if isinstance(raw, list) else ():
-        if not isinstance(entry, Mapping):
+        if not isinstance(entry, dict):
             continue
         key = tuple(sorted(str(k) for k in entry))
         reqs[key] = {str(k): frozenset(str(s) for s in (v or ())) for k, v in entry.items()}

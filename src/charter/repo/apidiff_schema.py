@@ -12,6 +12,9 @@ from charter.repo.apidiff_rules import BOUNDS, LEVELS
 
 PROP = "\0prop\0"  # stands for the full property name in a message until the path is known
 _MISSING = object()
+# keywords under which a schema holds other schemas (or $refs to them)
+_COMPOSITE = frozenset({"$ref", "properties", "items", "additionalProperties", "allOf", "oneOf",
+                        "anyOf", "not", "prefixItems", "patternProperties"})
 _FLATTEN_DEPTH = 16
 
 
@@ -32,7 +35,7 @@ class Document:
             node = self.root
             for raw in ref[1:].split("/")[1:]:
                 part = unquote(raw).replace("~1", "/").replace("~0", "~")
-                if isinstance(node, Mapping):
+                if isinstance(node, dict):
                     node = node.get(part)
                 elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                     node = node[int(part)]
@@ -47,7 +50,7 @@ class Document:
         """Follow `$ref`s from NODE; return the target and the last ref followed (None if none)."""
         ref: str | None = None
         seen: set[str] = set()
-        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]
             if ref in seen:  # a ref that only points at refs: nothing to compare
                 return {}, ref
@@ -206,11 +209,11 @@ class SchemaComparer:
         required: list[Any] = list(merged.get("required") or [])
         for part in parts:
             target, _ = doc.resolve(part)
-            if not isinstance(target, Mapping):
+            if not isinstance(target, dict):
                 continue
             target = self._flatten(doc, target, depth + 1)
             for key, value in target.items():
-                if key == "properties" and isinstance(value, Mapping):
+                if key == "properties" and isinstance(value, dict):
                     for name, prop in value.items():
                         props.setdefault(name, prop)
                 elif key == "required" and isinstance(value, list):
@@ -224,8 +227,10 @@ class SchemaComparer:
         return merged
 
     def _node(self, o: Any, n: Any, ctx: Ctx) -> list[Found]:
-        if not isinstance(o, Mapping) or not isinstance(n, Mapping):
+        if not isinstance(o, dict) or not isinstance(n, dict):
             return []  # boolean schemas (3.1) and opaque refs: nothing typed to compare
+        if _COMPOSITE.isdisjoint(o) and o == n:
+            return []  # an unchanged leaf: nothing below it can point elsewhere
         o = self._flatten(self.old, o)
         n = self._flatten(self.new, n)
         out: list[Found] = []
@@ -299,8 +304,8 @@ class SchemaComparer:
                     ctx: Ctx) -> None:
         oprops = o.get("properties")
         nprops = n.get("properties")
-        oprops = oprops if isinstance(oprops, Mapping) else {}
-        nprops = nprops if isinstance(nprops, Mapping) else {}
+        oprops = oprops if isinstance(oprops, dict) else {}
+        nprops = nprops if isinstance(nprops, dict) else {}
         if not oprops and not nprops:
             return
         oreq = {r for r in o.get("required") or () if isinstance(r, str)}
@@ -331,7 +336,7 @@ class SchemaComparer:
             _emit(out, "request-property-removed", loc, f"removed the request property {PROP}",
                   prop=(name,))
             return
-        write_only = isinstance(schema, Mapping) and schema.get("writeOnly") is True
+        write_only = isinstance(schema, dict) and schema.get("writeOnly") is True
         rule = ("response-" + ("required" if required else "optional")
                 + ("-write-only" if write_only else "") + "-property-removed")
         _emit(out, rule, loc, f"removed the {'required' if required else 'optional'} "
@@ -341,7 +346,7 @@ class SchemaComparer:
     def _added_property(self, out: list[Found], name: str, nprop: Any, required: bool,
                         ctx: Ctx) -> None:
         schema, _ = self.new.resolve(nprop)
-        schema = schema if isinstance(schema, Mapping) else {}
+        schema = schema if isinstance(schema, dict) else {}
         loc = ("properties", name)
         if ctx.request:
             if required and schema.get("readOnly") is not True:
@@ -360,7 +365,7 @@ class SchemaComparer:
     def _required_changed(self, out: list[Found], name: str, nprop: Any, now_required: bool,
                           ctx: Ctx) -> None:
         schema, _ = self.new.resolve(nprop)
-        schema = schema if isinstance(schema, Mapping) else {}
+        schema = schema if isinstance(schema, dict) else {}
         loc = ("properties", name)
         if ctx.request:
             if now_required:
@@ -386,13 +391,13 @@ class SchemaComparer:
     def _nested(self, out: list[Found], o: Mapping[str, Any], n: Mapping[str, Any],
                 ctx: Ctx) -> None:
         oitems, nitems = o.get("items"), n.get("items")
-        if isinstance(oitems, Mapping) and isinstance(nitems, Mapping):
+        if isinstance(oitems, dict) and isinstance(nitems, dict):
             # array items of a parameter are still the parameter's values
             items_ctx = ctx if ctx.scope == "parameter" else ctx.child()
             out.extend(f.under(("items",), ("items",))
                        for f in self.compare(oitems, nitems, items_ctx))
         oadd, nadd = o.get("additionalProperties"), n.get("additionalProperties")
-        if isinstance(oadd, Mapping) and isinstance(nadd, Mapping):
+        if isinstance(oadd, dict) and isinstance(nadd, dict):
             out.extend(f.under(("additionalProperties",), ("*",))
                        for f in self.compare(oadd, nadd, ctx.child()))
         for keyword, segment in (("oneOf", "one-of"), ("anyOf", "any-of")):
@@ -406,7 +411,7 @@ class SchemaComparer:
         def keys(items: Iterable[Any]) -> dict[str, tuple[int, Any]]:
             result: dict[str, tuple[int, Any]] = {}
             for index, item in enumerate(items):
-                ref = item.get("$ref") if isinstance(item, Mapping) else None
+                ref = item.get("$ref") if isinstance(item, dict) else None
                 result[ref if isinstance(ref, str) else f"#{index}"] = (index, item)
             return result
 
