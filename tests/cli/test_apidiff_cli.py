@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import git
 
 from charter.cli import cli, main
+from tests.conftest import git
 
 V1 = """\
 openapi: 3.0.3

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]
-from tests.conftest import git
 
 from charter.errors import CharterError
 from charter.repo.apidiff import ApiDiffResult, TierRules, apidiff, diff_specs, normalize_path
 from charter.repo.apidiff_load import SpecCache, load_spec, parse_document, validate_document
 from charter.repo.apidiff_rules import LEVELS
+from tests.conftest import git
 
 BEARER = [{"bearerAuth": []}]
 

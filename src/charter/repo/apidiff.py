@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from charter.repo.apidiff_load import SpecCache, load_spec
-from charter.repo.apidiff_rules import ERR, Level, level_of
+from charter.repo.apidiff_rules import ERR, LEVELS, Level, level_of
 from charter.repo.apidiff_schema import Ctx, Document, Found, SchemaComparer, render
 
-__all__ = ["ApiChange", "ApiDiffResult", "TierRules", "apidiff", "diff_specs"]
+__all__ = ["ApiChange", "ApiDiffResult", "TierRules", "apidiff", "diff_specs", "iter_rule_ids",
+           "normalize_path"]
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE_PARAM = re.compile(r"\{([^{}]*)\}")
@@ -533,7 +534,5 @@ def apidiff(old: str, new: str, *, repo: str | Path | None = None,
 
 def iter_rule_ids() -> Iterator[str]:
     """Every rule id apidiff can report."""
-    from charter.repo.apidiff_rules import LEVELS
-
     yield from LEVELS
 
