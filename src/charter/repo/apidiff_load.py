@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from charter.errors import CharterError
 from charter.repo.git import ensure_repo, resolve_rev, run_git
