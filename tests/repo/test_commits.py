@@ -184,6 +184,12 @@ def test_commit_checker_matches_check_commits(make_repo: MakeRepo) -> None:
     pytest.param(f"Title\n\n{SOB}\n  continued\n", False, id="trailer-continuation"),
     pytest.param("Title\n\nNote: this is prose.\nIt goes on.\n", True, id="prose-with-colon"),
     pytest.param(f"Title\n\nBody.\n\n{SOB}\n", True, id="body-then-trailer"),
+    pytest.param(f"Title\n\n{SOB}\n\n\n\nCo-authored-by: B <b@c.co>\n\n", False,
+                 id="trailer-paragraphs-apart"),
+    pytest.param(f"Title\n\n{SOB}\nnot a trailer\n", True, id="trailer-then-prose"),
+    pytest.param("Title\r\n\r\nBody.\r\n", True, id="crlf-body"),
+    pytest.param(f"Title\r\n\r\n{SOB}\r\n", False, id="crlf-trailer-only"),
+    pytest.param("Title\n\nhttps://example.org/issue/1\n", True, id="url-is-a-body"),
 ])
 def test_has_body(message: str, expected: bool) -> None:
     assert has_body(message) is expected

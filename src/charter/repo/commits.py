@@ -24,11 +24,13 @@ CONVENTIONAL_TYPES = ("feat", "fix", "docs", "style", "refactor", "perf", "test"
 _HEADER = re.compile(r"(?P<type>[A-Za-z][A-Za-z0-9-]*)(?:\((?P<scope>[^()\s][^()]*)\))?"
                      r"(?P<bang>!)?: (?P<desc>\S.*)")
 _TYPE_PREFIX = re.compile(r"(?P<type>[A-Za-z][A-Za-z0-9-]*)(?:\([^()]*\))?!?:")
-# A git trailer (`Token: value`) and its indented continuation lines.
-_TRAILER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*:[ \t]*\S.*")
-_CONTINUATION = re.compile(r"[ \t]+\S.*")
+# A message without a body: the title, then nothing but paragraphs of git trailers
+# (`Token: value` lines and their indented continuations) and blank lines. One possessive
+# regex, because this runs on every commit.
+_TOKEN_LINE = r"[A-Za-z0-9][A-Za-z0-9-]*+:[ \t]++\S[^\n]*+"  # `https://...` stays prose
+_TRAILERS = rf"{_TOKEN_LINE}(?:\n(?:{_TOKEN_LINE}|[ \t]++\S[^\n]*+))*+"
+_NO_BODY = re.compile(rf"[^\n]*+(?:\n\s*+{_TRAILERS}(?:\n(?:[ \t\r]*+\n)++{_TRAILERS})*+)?\s*+")
 _BREAKING = re.compile(r"^(breaking[ -]change):", re.I | re.M)
-_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,24 +45,7 @@ class CommitRules:
 
 def has_body(message: str) -> bool:
     """True when MESSAGE has text after its title other than trailers such as `Signed-off-by:`."""
-    cut = message.find("\n")
-    if cut < 0:
-        return False
-    rest = message[cut + 1:].strip()
-    if not rest:
-        return False
-    # Fast path: a first line that is no trailer settles it without splitting paragraphs.
-    line_end = rest.find("\n")
-    if not _TRAILER.fullmatch(rest if line_end < 0 else rest[:line_end]):
-        return True
-    return not all(_is_trailers(p) for p in _PARAGRAPHS.split(rest))
-
-
-def _is_trailers(paragraph: str) -> bool:
-    """Only whole paragraphs of `Token: value` lines (and their indented continuations) count."""
-    first, *others = paragraph.split("\n")
-    return bool(_TRAILER.fullmatch(first)) and all(
-        _TRAILER.fullmatch(line) or _CONTINUATION.fullmatch(line) for line in others)
+    return _NO_BODY.fullmatch(message) is None
 
 
 CommitChecker = Callable[[Commit], list[Finding]]

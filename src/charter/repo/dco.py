@@ -196,7 +196,7 @@ def _signoff_failures(commit: Commit) -> list[_Failure]:
 def _coauthor_failures(commit: Commit, matcher: re.Pattern[str] | None) -> list[_Failure]:
     """Each `Co-authored-by:` person (other than the author) needs their own sign-off."""
     message = commit.message
-    signed = {(n.lower(), e.lower()) for n, e in _signoffs(message).good}
+    signed: set[Identity] | None = None  # read only when the quick exact-line test fails
     seen = {(commit.author_name.lower(), commit.author_email.lower())}
     failures = []
     for match in _COAUTHOR.finditer(message):
@@ -205,6 +205,11 @@ def _coauthor_failures(commit: Commit, matcher: re.Pattern[str] | None) -> list[
         if key in seen or _exempt(matcher, *person):
             continue
         seen.add(key)
+        if _has_line(message, f"Signed-off-by: {person[0]} <{person[1]}>") and valid_email(
+                person[1].strip()) and person[0].strip():
+            continue
+        if signed is None:
+            signed = {(n.lower(), e.lower()) for n, e in _signoffs(message).good}
         if key not in signed:
             failures.append(_Failure(commit, "dco.coauthor-signoff-missing", person,
                                      f"its co-author {person[0]} <{person[1]}> has not "
