@@ -115,14 +115,14 @@ def test_bad_ranges_are_clear_errors(make_repo: MakeRepo, rev_range: str, needle
     repo = make_repo("repo")
     commit(repo, "only\n")
     with pytest.raises(CharterError) as info:
-        list(iter_commits(repo, rev_range, progress=False))
+        iter_commits(repo, rev_range, progress=False)  # raised before any iteration
     assert needle in str(info.value)
     assert "git log" in str(info.value) or "A..B" in str(info.value)  # says what to do
 
 
 def test_not_a_repository(tmp_path: Path) -> None:
     with pytest.raises(CharterError, match="not a git repository"):
-        list(iter_commits(tmp_path, progress=False))
+        iter_commits(tmp_path, progress=False)
 
 
 def test_empty_repository_has_no_commits(make_repo: MakeRepo) -> None:
@@ -189,6 +189,15 @@ def test_stopping_early_ends_git(make_repo: MakeRepo) -> None:
     first = next(stream)
     stream.close()  # must not hang waiting for git to finish writing
     assert first.sha == git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_stopping_early_with_progress_ends_git(make_repo: MakeRepo) -> None:
+    repo = make_repo("repo")
+    fast_import(repo, [f"commit {i}\n".encode() for i in range(12_000)])
+    stream = iter_commits(repo, progress=True)
+    taken = [next(stream) for _ in range(6_000)]  # past the point where the spinner starts
+    stream.close()
+    assert [c.sha for c in taken] == git(repo, "rev-list", "-n", "6000", "HEAD").split()
 
 
 @pytest.mark.parametrize("progress", [pytest.param(True, id="on"), pytest.param(False, id="off")])

@@ -67,6 +67,7 @@ def commit_checker(rules: CommitRules) -> CommitChecker:
         body_severity = "error" if rules.body == "required" else "warning"
     forbid_merges = rules.merges == "forbidden"
     header_match = _HEADER.fullmatch
+    no_body = _NO_BODY.fullmatch
 
     def check(commit: Commit) -> list[Finding]:
         if len(commit.parents) > 1:
@@ -79,7 +80,7 @@ def commit_checker(rules: CommitRules) -> CommitChecker:
         message = commit.message
         cut = message.find("\n")
         title = (message if cut < 0 else message[:cut]).rstrip()
-        if not title.strip():
+        if not title:
             return [_finding(commit, "commits.title-empty",
                              "the first line of the message is empty; write a short title "
                              "there with `git commit --amend` (last commit) or `git rebase -i`")]
@@ -89,7 +90,7 @@ def commit_checker(rules: CommitRules) -> CommitChecker:
                               f"the title is {len(title)} characters, the limit is "
                               f"{title_max}; shorten it with `git commit --amend` (last "
                               "commit) or `git rebase -i` with `reword`")]
-        if body_severity is not None and not has_body(message):
+        if body_severity is not None and no_body(message):
             found = [*found, _finding(
                 commit, "commits.body-missing",
                 "the message has no body; after a blank line, say why the change is needed "

@@ -6,6 +6,7 @@ The regular expressions and the matching rules follow the DCO GitHub app (dcoapp
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from charter.repo.findings import Finding
 from charter.repo.history import Commit
 
-__all__ = ["DcoRules", "check_dco", "exemption_matcher"]
+__all__ = ["DcoRules", "check_dco", "exemption_matcher", "valid_email"]
 
 CHECK = "dco"
 
@@ -49,6 +50,7 @@ class DcoRules:
     exempt: tuple[str, ...] = ()
 
 
+@functools.lru_cache(maxsize=4096)
 def valid_email(email: str) -> bool:
     """True when EMAIL is an address the DCO app accepts."""
     if len(email) > 254 or not _EMAIL.fullmatch(email):
@@ -135,20 +137,25 @@ def check_dco(commits: Iterable[Commit], rules: DcoRules) -> Iterator[Finding]:
         if exempt:
             continue
         message = commit.message
-        failures: list[_Failure] = []
+        failures = _NO_FAILURES
         if own_line is None or not _has_line(message, own_line):
             failures = _signoff_failures(commit)
         if co_authors and "co-authored-by" in message.lower():
-            failures += _coauthor_failures(commit, matcher)
-        for failure in failures:
-            if individual:
-                held.append(failure)
-            else:
+            failures = failures + _coauthor_failures(commit, matcher)
+        if not failures:
+            continue
+        if individual:
+            held.extend(failures)
+        else:
+            for failure in failures:
                 yield _finding(failure, head, rules)
     for failure in held:
         name, email = failure.person
         if (name.lower(), email.lower()) not in remediated.get(failure.commit.sha, ()):
             yield _finding(failure, head, rules)
+
+
+_NO_FAILURES: list[_Failure] = []
 
 
 def _author_facts(author: Identity, matcher: re.Pattern[str] | None) -> tuple[bool, str | None]:

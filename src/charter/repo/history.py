@@ -103,22 +103,23 @@ def _true_parents(repo: Path, sha: str) -> tuple[str, ...]:
 
 def iter_commits(repo: str | Path, rev_range: str | None = None, *,
                  progress: bool | None = None) -> Generator[Commit, None, None]:
-    """Yield the commits of REV_RANGE (git's `A..B`; default HEAD), newest first, as git lists them.
+    """The commits of REV_RANGE (git's `A..B`; default HEAD), newest first, as git lists them.
 
-    `progress` shows a spinner on stderr during long scans; None means "when stderr is a terminal".
+    A bad repository or revision raises CharterError here, before anything is read. `progress`
+    shows a spinner on stderr during long scans; None means "when stderr is a terminal".
     Closing the generator early stops git.
     """
     top = ensure_repo(repo)
     revs = _resolve_range(top, rev_range)
-    if revs is None:
-        return
     shallow = run_git(top, ["rev-parse", "--is-shallow-repository"]).strip() == b"true"
     show = sys.stderr.isatty() if progress is None else progress
     commits = _stream(top, revs, shallow)
-    yield from (_with_progress(commits) if show else commits)
+    return _with_progress(commits) if show else commits
 
 
-def _stream(repo: Path, revs: list[str], shallow: bool) -> Iterator[Commit]:
+def _stream(repo: Path, revs: list[str] | None, shallow: bool) -> Generator[Commit, None, None]:
+    if revs is None:
+        return
     try:
         proc = subprocess.Popen(git_log_command(repo, revs), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, bufsize=0,
@@ -204,7 +205,7 @@ def _parse(stdout: IO[bytes], repo: Path, shallow: bool) -> Iterator[Commit]:
                        file=str(repo))
 
 
-def _with_progress(commits: Iterator[Commit]) -> Iterator[Commit]:
+def _with_progress(commits: Generator[Commit, None, None]) -> Generator[Commit, None, None]:
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -223,5 +224,6 @@ def _with_progress(commits: Iterator[Commit]) -> Iterator[Commit]:
                 display.update(task, completed=count)
             yield commit
     finally:
+        commits.close()  # stops git now, not whenever the generator is collected
         if started:
             display.stop()
