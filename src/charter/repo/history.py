@@ -183,21 +183,23 @@ def _parse(stdout: IO[bytes], repo: Path, shallow: bool) -> Iterator[Commit]:
         if pending:
             fields = pending + fields
         usable = len(fields) - len(fields) % _NFIELDS
-        for i in range(0, usable, _NFIELDS):
-            parents = fields[i + 1]
+        # zip over one iterator hands out consecutive 9-field records without index arithmetic.
+        it = iter(fields[:usable])
+        records = zip(it, it, it, it, it, it, it, it, it, strict=False)  # len is a multiple of 9
+        for sha, parents, an, ae, cn, ce, ad, cd, message in records:
             parent_shas = tuple(parents.split(" ")) if parents else ()
             if shallow and not parent_shas:
-                parent_shas = _true_parents(repo, fields[i])
+                parent_shas = _true_parents(repo, sha)
             commit = new(Commit)
-            set_sha(commit, fields[i])
+            set_sha(commit, sha)
             set_parents(commit, parent_shas)
-            set_author_name(commit, fields[i + 2])
-            set_author_email(commit, fields[i + 3])
-            set_committer_name(commit, fields[i + 4])
-            set_committer_email(commit, fields[i + 5])
-            set_authored_at(commit, parse_date(fields[i + 6]))
-            set_committed_at(commit, parse_date(fields[i + 7]))
-            set_message(commit, fields[i + 8])
+            set_author_name(commit, an)
+            set_author_email(commit, ae)
+            set_committer_name(commit, cn)
+            set_committer_email(commit, ce)
+            set_authored_at(commit, parse_date(ad))
+            set_committed_at(commit, parse_date(cd))
+            set_message(commit, message)
             yield commit
         pending = fields[usable:]
     if pending or carry:
