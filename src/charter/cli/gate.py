@@ -1,0 +1,135 @@
+"""`charter gate`: what one pull request still needs before it may merge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from charter.policy.schema import Policy
+    from charter.repo.gate import GateResult, Requirement
+
+FORMATS = ("text", "json", "markdown")
+
+
+@click.command()
+@click.option("--repo", "repo", default=".", show_default=True, help="The git repository.")
+@click.option("--base", "base", required=True, help="The branch or commit the PR merges into.")
+@click.option("--head", "head", required=True, help="The PR's head commit or branch.")
+@click.option("--author", "author", default=None, help="The PR author's login.")
+@click.option("--approved-by", "approved_by", multiple=True, metavar="LOGIN[@REV]",
+              help="An /approve, on the head or when the head was REV (repeatable).")
+@click.option("--check", "checks", multiple=True, metavar="NAME=STATE",
+              help="A check's state, e.g. build=success (repeatable).")
+@click.option("--label", "labels", multiple=True, metavar="LABEL",
+              help="A label set on the PR (repeatable).")
+@click.option("--policy", "policy_ref", default=None,
+              help="Policy file or preset (default: charter.yaml in BASE's tree, else the "
+                   "built-in defaults).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.pass_context
+def gate(ctx: click.Context, repo: str, base: str, head: str, author: str | None,
+         approved_by: tuple[str, ...], checks: tuple[str, ...], labels: tuple[str, ...],
+         policy_ref: str | None, fmt: str, as_json: bool) -> None:
+    """Evaluate one pull request (BASE..HEAD) against the policy.
+
+    Exit 0 when it may merge, 1 when a blocking requirement is unmet, 2 on bad input.
+    """
+    from charter.cli.output import emit_json
+    from charter.repo.gate import evaluate_gate, parse_approval, parse_check
+    from charter.repo.git import ensure_repo, resolve_rev
+
+    approvals = [parse_approval(text) for text in approved_by]
+    states: dict[str, str] = {}
+    for text in checks:
+        name, state = parse_check(text)
+        states[name] = state  # a re-run reported later replaces the earlier state
+    top = ensure_repo(repo)
+    base_sha = resolve_rev(top, base)
+    resolve_rev(top, head)
+    policy = _policy(top, base_sha, policy_ref)
+    result = evaluate_gate(top, base, head, author, approvals, states, labels, policy)
+    fmt = "json" if as_json else fmt
+    if fmt == "json":
+        emit_json(result.to_json())
+    elif fmt == "markdown":
+        click.echo(as_markdown(result))
+    else:
+        click.echo(as_text(result))
+    ctx.exit(0 if result.mergeable else 1)
+
+
+def _policy(top: Path, base_sha: str, ref: str | None) -> Policy | None:
+    """--policy, else charter.yaml as committed at BASE, else None (the built-in defaults)."""
+    from charter.policy.loader import load_policy
+    from charter.repo.gate import policy_at
+
+    if ref is not None:
+        return load_policy(ref, base_dir=Path.cwd()).policy
+    return policy_at(top, base_sha)
+
+
+def _mark(r: Requirement) -> str:
+    return "✅" if r.met else ("⚠️" if r.severity == "advisory" else "❌")
+
+
+def _summary(result: GateResult) -> str:
+    blocking = [r for r in result.requirements if r.blocks]
+    if not blocking:
+        return f"Mergeable: all {len(result.requirements)} blocking requirement(s) met"
+    return (f"Not mergeable: {len(blocking)} of {len(result.requirements)} requirement(s) "
+            "unmet")
+
+
+def as_text(result: GateResult) -> str:
+    """One line per requirement, unmet ones first, with suggested approvers."""
+    lines = [f"{_summary(result)} (head {result.head[:12]}, merge base "
+             f"{result.merge_base[:12]})"]
+    for r in sorted(result.requirements, key=lambda r: (r.met, r.severity != "blocking")):
+        status = "ok  " if r.met else ("note" if r.severity == "advisory" else "FAIL")
+        lines.append(f"  {status} {r.rule}: {r.message}")
+        suggested = r.details.get("suggested_approvers")
+        if suggested:
+            lines.append(f"       suggested approvers: {', '.join(suggested)}")
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(result: GateResult) -> str:
+    """A GitHub check-run summary: title, requirement table, approvers needed, charter quotes."""
+    title = "✅ " if result.mergeable else "❌ "
+    out = [f"## {title}{_summary(result)}", "",
+           f"Head `{result.head[:12]}`, merge base `{result.merge_base[:12]}`.", "",
+           "| | Requirement | Status |", "|---|---|---|"]
+    for r in result.requirements:
+        rule = f"`{r.rule}`" + (" (advisory)" if r.severity == "advisory" else "")
+        out.append(f"| {_mark(r)} | {rule} | {_cell(r.message)} |")
+    for r in result.requirements:
+        files = [f for f in r.details.get("files", ()) if f.get("needed")]
+        if not files:
+            continue
+        out += ["", "### Files that need approval", "", "| File | Can approve |", "|---|---|"]
+        for f in files:
+            who = ", ".join(f"@{a}" for a in f["approvers"]) or "nobody (no owner)"
+            note = f" ({f['note']})" if f.get("note") else ""
+            out.append(f"| `{_cell(f['path'])}`{_cell(note)} | {_cell(who)} |")
+        suggested = r.details.get("suggested_approvers")
+        if suggested:
+            out += ["", "**Suggested approvers:** " + ", ".join(f"@{a}" for a in suggested)]
+        if r.details.get("suggestion_note"):
+            out += ["", f"_{r.details['suggestion_note']}_"]
+        for d in r.details.get("dropped", ()):
+            out += ["", f"Approval `{d['approval']}` dropped: {d['reason']}."]
+    quoted = [r for r in result.requirements if r.source]
+    if quoted:
+        out += ["", "### What the charter says"]
+        for r in quoted:
+            out += ["", f"`{r.rule}`:", "", f"> {_cell(r.source or '')}"]
+    return "\n".join(out)
+
