@@ -592,3 +592,12 @@ def test_unknown_author_is_said(owned: Path) -> None:
     commit(owned, {"README.md": "hi\n"})
     r = req(gate(owned, APPROVAL_ONLY, author=None, approvals=("alice",)), "approval.owners")
     assert r.met and "the author is unknown (pass --author)" in r.message
+
+
+def test_fewest_approvers_exact_search_stays_fast_at_the_limit() -> None:
+    # A ring of 20 people, each file approvable by two neighbours: 10 people are needed, and
+    # only the two alternating sets of 10 achieve it; the alphabetically first is returned.
+    people = [f"p{i:02}" for i in range(20)]
+    demands = [(1, [people[i], people[(i + 1) % 20]]) for i in range(20)]
+    chosen, exact = fewest_approvers(demands, people)
+    assert exact and chosen == tuple(people[0::2])

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Any
 
 from charter.errors import CharterError
@@ -34,7 +33,7 @@ from charter.repo.owners import RepoOwners, load_repo_owners, norm_login
 __all__ = ["EXACT_LIMIT", "FileApproval", "approval_requirement", "fewest_approvers"]
 
 RULE = "approval.owners"
-#: Up to this many candidates the fewest approvers are found exactly (2**20 subsets at worst).
+#: Up to this many candidates the fewest approvers are found by exhaustive search.
 EXACT_LIMIT = 20
 
 
@@ -86,12 +85,12 @@ def fewest_approvers(demands: Sequence[tuple[int, Iterable[str]]], candidates: I
     if not items:
         return (), True
     if len(names) <= exact_limit:
-        # Sizes below the largest single need cannot work; combinations() yields subsets in
-        # lexicographic order, so the first cover found is the alphabetically first smallest.
         for size in range(max(need for _, need in items), len(names) + 1):
-            for combo in combinations(range(len(names)), size):
-                if covers(sum(1 << i for i in combo)):
-                    return tuple(names[i] for i in combo), True
+            found = _covers_of_size(items, size)
+            if found:
+                # Among the smallest sets, the alphabetically first (names are sorted).
+                first = min(tuple(i for i in range(len(names)) if m >> i & 1) for m in found)
+                return tuple(names[i] for i in first), True
     chosen = 0
     while not covers(chosen):
         best, gain = -1, 0
@@ -106,6 +105,41 @@ def fewest_approvers(demands: Sequence[tuple[int, Iterable[str]]], candidates: I
             break
         chosen |= 1 << best
     return tuple(n for i, n in enumerate(names) if chosen >> i & 1), False
+
+
+def _covers_of_size(items: Sequence[tuple[int, int]], size: int) -> set[int]:
+    """Every set of SIZE candidates (as a bit mask) meeting every (mask, need) item.
+
+    Branches on the unmet item with the fewest free candidates (one of them must be chosen),
+    so the search grows with the answer's size rather than with every subset of candidates.
+    """
+    found: set[int] = set()
+    seen: set[int] = set()
+
+    def search(chosen: int, count: int) -> None:
+        if chosen in seen:
+            return
+        seen.add(chosen)
+        branch, widest = 0, -1
+        for mask, need in items:
+            deficit = need - (mask & chosen).bit_count()
+            if deficit <= 0:
+                continue
+            if count + deficit > size:
+                return  # this item alone needs more people than the size allows
+            free = mask & ~chosen
+            if widest < 0 or free.bit_count() < widest:
+                branch, widest = free, free.bit_count()
+        if widest < 0:
+            found.add(chosen)
+            return
+        while branch:
+            low = branch & -branch
+            search(chosen | low, count + 1)
+            branch ^= low
+
+    search(0, 0)
+    return found
 
 
 def _owners_of(owners: RepoOwners, rule: ApprovalRule, path: str
