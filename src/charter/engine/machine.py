@@ -57,6 +57,9 @@ class Engine:
         for login, roles in people.items():
             self.roster.add(login, list(roles), start, "initial roster")
         self.decisions: dict[str, Decision] = {}
+        # Decisions opened about a person (nominations, removals, reinstatements; None for the
+        # rest), in the order opened: duplicate checks look here instead of scanning them all.
+        self.about: dict[str | None, list[Decision]] = {}
         self.components: dict[str, ComponentState] = {
             c.id: ComponentState(c.id, c.status, None, goals=c.goals,
                                  maintainers=tuple(c.maintainers), criteria=tuple(c.criteria))

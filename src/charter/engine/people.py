@@ -22,9 +22,10 @@ class Person:
     login: str
     history: list[RoleSpan] = field(default_factory=list)
     removed: bool = False
+    held: set[str] = field(default_factory=set)  # the roles of the spans still open in history
 
     def holds(self, role: str) -> bool:
-        return any(span.role == role and span.end is None for span in self.history)
+        return role in self.held
 
 
 class Roster:
@@ -42,6 +43,7 @@ class Roster:
         for role in roles:
             if not person.holds(role):
                 person.history.append(RoleSpan(role, at, because))
+                person.held.add(role)
 
     def __contains__(self, login: object) -> bool:
         return login in self._people
@@ -56,8 +58,7 @@ class Roster:
         person = self._people.get(login)
         if person is None:
             return []
-        held = {span.role for span in person.history if span.end is None}
-        return sorted(held, key=lambda r: self._order.get(r, len(self._order)))
+        return sorted(person.held, key=lambda r: self._order.get(r, len(self._order)))
 
     def holds(self, login: str, role: str) -> bool:
         person = self._people.get(login)
@@ -74,6 +75,7 @@ class Roster:
         person = self._people.setdefault(login, Person(login))
         if not person.holds(role):
             person.history.append(RoleSpan(role, at, because))
+            person.held.add(role)
         if role == self.removable_role:
             person.removed = False
 
@@ -84,6 +86,7 @@ class Roster:
             if s.role == role and s.end is None else s
             for s in person.history
         ]
+        person.held.discard(role)
 
     def mark_removed(self, login: str) -> None:
         self._people[login].removed = True

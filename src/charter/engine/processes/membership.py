@@ -29,7 +29,7 @@ def request_reinstatement(engine: Engine, cmd: Command) -> None:
     if not engine.roster.holds(cmd.by, proc.requested_by):
         raise Rejected(f"only a {proc.requested_by} member may request reinstatement; "
                        f"{cmd.by} is not one")
-    for other in engine.decisions.values():
+    for other in engine.about.get(cmd.by, ()):
         if isinstance(other, LazyDecision) and other.process == name and \
                 other.subject == cmd.by and other.status in ("open", "contested"):
             raise Rejected(f"{cmd.by} already has a reinstatement request open ({other.id})")

@@ -30,6 +30,7 @@ def open_vote(engine: Engine, cmd: Command, vote_id: str, name: str, proc: AnyVo
                         closes_at=engine.calendar.after(cmd.at, proc.min_open),
                         box=BallotBox(roster), subject=subject)
     engine.decisions[vote_id] = vote
+    engine.about.setdefault(subject, []).append(vote)
     engine.schedule(vote)
     engine.log(cmd.at, vote_id, f"vote opened by {cmd.by}; roster frozen: {len(roster)} "
                                 f"eligible ({', '.join(roster) or 'nobody'}); closes "
@@ -67,7 +68,7 @@ def nominate(engine: Engine, cmd: Command) -> None:
         raise Rejected(f"nominations are for {', '.join(proc.roles)}; not {role}")
     if engine.roster.holds(person, role):
         raise Rejected(f"{person} already is a {role}")
-    for other in engine.decisions.values():
+    for other in engine.about.get(person, ()):
         if isinstance(other, VoteDecision) and other.status == "open" and \
                 other.process == name and other.subject == person and other.role == role:
             raise Rejected(f"{person} already has an open nomination for {role} ({other.id})")
@@ -86,7 +87,7 @@ def propose_removal(engine: Engine, cmd: Command) -> None:
         raise Rejected(f"{cmd.by} cannot propose their own removal; step down instead")
     if not engine.roster.holds(person, proc.removes):
         raise Rejected(f"{person} is not a {proc.removes}; there is nothing to remove")
-    for other in engine.decisions.values():
+    for other in engine.about.get(person, ()):
         if isinstance(other, VoteDecision) and other.status == "open" and \
                 other.process == name and other.subject == person:
             raise Rejected(f"a removal vote on {person} is already open ({other.id})")
