@@ -80,5 +80,5 @@ def test_parse_duration(text: str, duration: Duration) -> None:
 @pytest.mark.parametrize("text", ["48", "forty hours", "3 business months", "0 days",
                                   "7 fortnights", 7])
 def test_parse_duration_rejects(text: object) -> None:
-    with pytest.raises(ValueError, match="expected|business|positive|unit"):
+    with pytest.raises(ValueError, match=r"expected|business|positive|unit"):
         parse_duration(text)

@@ -118,9 +118,9 @@ def _numbers(value: object) -> set[str]:
         pass
     elif isinstance(value, int | float):
         found.add(str(value))
-    elif isinstance(value, str):
-        if not value.startswith("http") and not re.match(r"\d{4}-\d\d-\d\d", value):
-            found |= set(re.findall(r"\d+(?:\.\d+)?", value))
+    elif isinstance(value, str) and not value.startswith("http") and \
+            not re.match(r"\d{4}-\d\d-\d\d", value):
+        found |= set(re.findall(r"\d+(?:\.\d+)?", value))
     return found
 
 

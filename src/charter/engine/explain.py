@@ -1,4 +1,4 @@
-"""Why one decision is where it is: the rule, its charter sentence, the numbers, what would change it."""
+"""Why one decision is where it is: its rule, charter sentence, numbers and what would change it."""
 
 from __future__ import annotations
 

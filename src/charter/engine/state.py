@@ -9,7 +9,7 @@ from typing import Any
 from charter.engine.tally import BallotBox, Tally
 
 
-class Rejected(Exception):  # noqa: N818 - a verdict, not a failure
+class Rejected(Exception):
     """The policy does not allow this command now; the reason says what a person can do."""
 
     def __init__(self, reason: str) -> None:

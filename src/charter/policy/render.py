@@ -197,7 +197,7 @@ def _pull_request_lines(prs: PullRequests) -> list[str]:
     out += _sourced(prs)
     if prs.approval:
         a = prs.approval
-        out += [f"### Approval", "",
+        out += ["### Approval", "",
                 f"- {a.count} approval(s) from owners listed in {a.owners}, covering every "
                 f"changed file" + (", not the author" if a.not_author else "") + ".", ""]
         out += _sourced(a)

@@ -234,11 +234,13 @@ def settle_by_vote(engine: Engine, decision: LazyDecision, passed: bool, now: da
 
 def _effect(engine: Engine, decision: LazyDecision, now: datetime) -> None:
     proc = lazy_process(engine, decision)
-    if isinstance(proc, ReinstatementProcess) and decision.subject is not None:
-        if engine.roster.holds(decision.subject, proc.requested_by):
-            engine.roster.revoke(decision.subject, proc.requested_by, now, decision.id)
-            engine.roster.grant(decision.subject, proc.restores, now, decision.id)
-            engine.log(now, decision.id, f"{decision.subject} is {proc.restores} again")
+    subject = decision.subject
+    # The requester may have been given the role another way meanwhile; then nothing to do.
+    if isinstance(proc, ReinstatementProcess) and subject is not None and \
+            engine.roster.holds(subject, proc.requested_by):
+        engine.roster.revoke(subject, proc.requested_by, now, decision.id)
+        engine.roster.grant(subject, proc.restores, now, decision.id)
+        engine.log(now, decision.id, f"{subject} is {proc.restores} again")
 
 
 def _maintainers(engine: Engine, component: str) -> tuple[str, ...]:

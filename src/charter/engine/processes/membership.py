@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @handles("step-down")
 def step_down(engine: Engine, cmd: Command) -> None:
-    name, proc = engine.process(cmd.get("process"), StepDownProcess, "step-down")
+    _, proc = engine.process(cmd.get("process"), StepDownProcess, "step-down")
     if not engine.roster.holds(cmd.by, proc.from_):
         raise Rejected(f"only a {proc.from_} can step down to {proc.to}; {cmd.by} is not one")
     engine.roster.revoke(cmd.by, proc.from_, cmd.at, f"event {cmd.index}")
