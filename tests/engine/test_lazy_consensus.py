@@ -186,7 +186,8 @@ def test_reinstatement_only_active_maintainers_object(
     assert state["decisions"]["R1"]["status"] == status
     assert state["decisions"]["R1"]["closes_at"] == "2026-03-04T09:00:00Z"
     assert rejected_events(state) == rejected
-    assert state["people"]["erin"] == {
+    erin = state["people"]["erin"]
+    assert {"roles": erin["roles"], "status": erin["status"]} == {
         "roles": erin_roles, "status": "active" if erin_roles == ["maintainer"] else "emeritus"}
 
 
@@ -197,5 +198,20 @@ def test_step_down_then_reinstatement_by_a_non_emeritus_is_rejected() -> None:
         ev("2026-03-02T11:00:00Z", "alice", "request-reinstatement", id="R1"),
         ev("2026-03-02T12:00:00Z", "bob", "request-reinstatement", id="R2"),
     ], as_of="2026-03-05T00:00:00Z")
-    assert state["people"]["bob"] == {"roles": ["maintainer"], "status": "active"}
+    bob = state["people"]["bob"]
+    assert (bob["roles"], bob["status"]) == (["maintainer"], "active")
+    assert [(h["role"], h["by"], h["ended_by"]) for h in bob["history"]] == [
+        ("maintainer", "initial roster", "step-down (event 0)"),
+        ("emeritus", "step-down (event 0)", "R2"),
+        ("maintainer", "R2", None),
+    ]
     assert rejected_events(state) == [1, 2]
+
+
+def test_as_of_before_the_last_event_reports_the_state_then() -> None:
+    state = run([
+        ev(MON, "carol", "propose", id="P1", process="lazy-consensus"),
+        ev("2026-03-05T09:00:00Z", "dave", "propose", id="P2", process="lazy-consensus"),
+    ], as_of="2026-03-03T00:00:00Z")
+    assert list(state["decisions"]) == ["P1"]
+    assert state["decisions"]["P1"]["status"] == "open"

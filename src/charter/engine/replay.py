@@ -13,7 +13,11 @@ from charter.policy.schema import Policy
 
 def replay(policy: Policy, people: Mapping[str, Iterable[str]], commands: Iterable[Command],
            as_of: datetime | None = None) -> tuple[Engine, datetime]:
-    """Apply COMMANDS in order, then advance to AS_OF (default: the last command's instant)."""
+    """Apply COMMANDS up to AS_OF in order, then advance the clock to AS_OF.
+
+    AS_OF defaults to the last command's instant; commands after it are not applied, since the
+    state is reported as it stood then.
+    """
     engine = Engine(policy, people)
     last: datetime | None = None
     # A replay builds many small objects and frees almost none: the cyclic collector's full
@@ -22,6 +26,8 @@ def replay(policy: Policy, people: Mapping[str, Iterable[str]], commands: Iterab
     gc.disable()
     try:
         for command in commands:
+            if as_of is not None and command.at > as_of:
+                break
             engine.apply(command)
             last = command.at
     finally:

@@ -37,7 +37,11 @@ def snapshot(engine: Engine, as_of: datetime) -> dict[str, Any]:
         "as_of": iso(as_of),
         "decisions": decisions,
         "people": {login: {"roles": engine.roster.roles(login),
-                           "status": engine.roster.status(login)}
+                           "status": engine.roster.status(login),
+                           "history": [{"role": span.role, "from": iso(span.start),
+                                        "until": iso(span.end), "by": span.granted_by,
+                                        "ended_by": span.ended_by}
+                                       for span in engine.roster.person(login).history]}
                    for login in engine.roster.logins()},
         "roadmap": {quarter: list(items) for quarter, items in engine.roadmap.items()},
         "rfc_ranking": ranking(engine),

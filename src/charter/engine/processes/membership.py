@@ -18,8 +18,8 @@ def step_down(engine: Engine, cmd: Command) -> None:
     _, proc = engine.process(cmd.get("process"), StepDownProcess, "step-down")
     if not engine.roster.holds(cmd.by, proc.from_):
         raise Rejected(f"only a {proc.from_} can step down to {proc.to}; {cmd.by} is not one")
-    engine.roster.revoke(cmd.by, proc.from_, cmd.at, f"event {cmd.index}")
-    engine.roster.grant(cmd.by, proc.to, cmd.at, f"event {cmd.index}")
+    engine.roster.revoke(cmd.by, proc.from_, cmd.at, f"step-down (event {cmd.index})")
+    engine.roster.grant(cmd.by, proc.to, cmd.at, f"step-down (event {cmd.index})")
 
 
 @handles("request-reinstatement")
