@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from charter.cli.output import emit_json
@@ -37,7 +39,7 @@ def show(name_or_file: str, as_json: bool) -> None:
     from charter.policy.loader import load_policy
 
     loaded = load_policy(name_or_file)
-    data = loaded.policy.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data = _readable(loaded.policy.model_dump(mode="json", by_alias=True, exclude_none=True))
     if as_json:
         emit_json(data)
         return
@@ -49,3 +51,15 @@ def show(name_or_file: str, as_json: bool) -> None:
     yaml.default_flow_style = False
     yaml.width = 100
     yaml.dump(data, sys.stdout)
+
+
+def _readable(value: Any) -> Any:
+    """Keys in reading order: `id` and `type` first, the charter's sentence last."""
+    if isinstance(value, dict):
+        first = [k for k in ("id", "type") if k in value]
+        last = [k for k in ("source", "preset_choice") if k in value]
+        middle = [k for k in value if k not in first and k not in last]
+        return {k: _readable(value[k]) for k in [*first, *middle, *last]}
+    if isinstance(value, list):
+        return [_readable(v) for v in value]
+    return value

@@ -257,8 +257,9 @@ class ReinstatementProcess(Sourced):
         return (self.requested_by,)
 
 
-class VoteProcess(Sourced):
-    type: Literal["vote"]
+class VoteRules(Sourced):
+    """What every vote shares: who votes, for how long, what passes it, and who is told."""
+
     title: str | None = None
     description: str | None = None
     voters: Actors = ("maintainer",)
@@ -267,8 +268,12 @@ class VoteProcess(Sourced):
     quorum: Quorum | None = None
     veto: bool = False
     secret: bool = False
-    opened_by: Actors | None = None
     notify: Actors | None = None
+
+
+class VoteProcess(VoteRules):
+    type: Literal["vote"]
+    opened_by: Actors | None = None
 
 
 class Explanations(Sourced):
@@ -277,36 +282,19 @@ class Explanations(Sourced):
     anonymous: bool = True
 
 
-class NominationProcess(Sourced):
+class NominationProcess(VoteRules):
     type: Literal["nomination"]
-    title: str | None = None
-    description: str | None = None
     nominators: Actors = ("maintainer",)
     roles: tuple[str, ...]
-    voters: Actors = ("maintainer",)
-    min_open: DurationField
-    pass_: Threshold = Field(alias="pass")
-    quorum: Quorum | None = None
-    veto: bool = False
     secret: bool = True
     declinable: bool = True
     explanations: Explanations | None = None
-    notify: Actors | None = None
 
 
-class RemovalProcess(Sourced):
+class RemovalProcess(VoteRules):
     type: Literal["removal"]
-    title: str | None = None
-    description: str | None = None
     proposers: Actors = ("maintainer",)
     removes: str = "maintainer"
-    voters: Actors = ("maintainer",)
-    min_open: DurationField
-    pass_: Threshold = Field(alias="pass")
-    quorum: Quorum | None = None
-    veto: bool = False
-    secret: bool = False
-    notify: Actors | None = None
 
 
 class StepDownProcess(Sourced):
