@@ -70,8 +70,9 @@ def _lazy_reason(engine: Engine, decision: LazyDecision, now: datetime) -> str:
         vote = engine.decisions[decision.vote]
         return f"{decision.status}: vote {vote.id} {vote.status} at {iso(vote.closed_at)}"
     if decision.status == "accepted":
+        approved = f"; approved by {', '.join(decision.approvals)}" if decision.approvals else ""
         return (f"accepted at {iso(decision.closed_at)}: the {window} passed with no standing "
-                "objection")
+                f"objection{approved}")
     if decision.status == "contested":
         who = ", ".join(decision.objections)
         if decision.vote is not None:

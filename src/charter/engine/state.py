@@ -50,7 +50,6 @@ class Decision:
     title: str | None = None
     closes_at: datetime | None = None
     closed_at: datetime | None = None
-    note: str | None = None  # why it is in this status, in a person's words
 
 
 @dataclass(slots=True)

@@ -83,12 +83,9 @@ def object_(engine: Engine, cmd: Command) -> None:
                        f"{cmd.by} may comment, but the objection is not counted")
     replaced = cmd.by in decision.objections
     decision.objections[cmd.by] = Objection(cmd.by, cmd.at, cmd.get("reason"))
-    was = decision.status
     decision.status = "contested"
     engine.log(cmd.at, decision.id, f"{'objection updated' if replaced else 'objection'} by "
                                     f"{cmd.by}: {cmd.get('reason') or 'no reason given'}")
-    if was == "open":
-        decision.note = None
 
 
 @handles("retract")
