@@ -97,12 +97,12 @@ def parse_scenario(data: dict[str, Any], file: str, locations: Locations,
     elif isinstance(ref, str):
         policy = load_policy(ref, base_dir=base_dir)
     else:
-        raise fail("policy: expected a preset name, a file path or a mapping", "policy")
+        raise fail("expected a preset name, a file path or a mapping", "policy")
     roles = policy.policy.role_ids
 
     people_raw = data.get("people") or {}
     if not isinstance(people_raw, Mapping):
-        raise fail("people: expected a mapping of login -> role or list of roles", "people")
+        raise fail("expected a mapping of login -> role or list of roles", "people")
     people: dict[str, list[str]] = {}
     for login, value in people_raw.items():
         held = [value] if isinstance(value, str) else value if isinstance(value, list) else None
@@ -120,7 +120,7 @@ def parse_scenario(data: dict[str, Any], file: str, locations: Locations,
 
     events = data.get("events") or []
     if not isinstance(events, list):
-        raise fail("events: expected a list of events", "events")
+        raise fail("expected a list of events", "events")
     commands: list[Command] = []
     previous: datetime | None = None
     for index, event in enumerate(events):

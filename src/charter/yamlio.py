@@ -57,6 +57,9 @@ def locate(node: Any, file: str, prefix: tuple[Any, ...] = (), into: Locations |
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     out: Locations = {} if into is None else into
+    if not prefix and () not in out and isinstance(node, CommentedMap | CommentedSeq):
+        # The document's own position: where a problem with the whole mapping is reported.
+        out[()] = (file, node.lc.line + 1)
     if isinstance(node, CommentedMap):
         for key, value in node.items():
             try:

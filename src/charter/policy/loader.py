@@ -171,8 +171,8 @@ def _explain(err: Any, raw: dict[str, Any], locations: Locations, name: str) -> 
     if first["type"] == "extra_forbidden":
         message = f"unknown key {path[-1]!r}; check its spelling against the policy reference"
     elif first["type"] == "missing":
-        message = f"missing required key {path[-1]!r}" if path else "missing required key"
-        path = tuple(_data_path(first["loc"], raw, keep_missing=True))
+        full = _data_path(first["loc"], raw, keep_missing=True)
+        message = f"missing required key {full[-1]!r}" if full else "missing required key"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return CharterError(message + more, file=file or name, line=line,
                         field=".".join(str(p) for p in path) or None)
