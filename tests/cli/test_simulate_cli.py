@@ -131,3 +131,12 @@ def test_policy_show_and_render(tmp_path: Path) -> None:
     assert (tmp_path / "GOVERNANCE.md").read_text().startswith("# Llama Stack governance")
     missing = charter("render", "governance", cwd=tmp_path)
     assert missing.returncode == 2 and "charter.yaml" in missing.stderr
+
+
+def test_explain_a_component() -> None:
+    result = charter("explain", "examples/llm-d-incubation.yaml", "batch-gateway", "--json")
+    assert result.returncode == 0, result.stderr
+    account = json.loads(result.stdout)
+    assert account["status"] == "removed"
+    assert "3 months" in account["rule"][0]
+    assert [h["what"] for h in account["history"]][-1] == "removed"

@@ -16,8 +16,10 @@ from charter.engine.tally import tally
 def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
     """A full account of DECISION_ID as of NOW; raises Rejected for an unknown id."""
     decision = engine.decisions.get(decision_id)
+    if decision is None and decision_id in engine.components:
+        return _component(engine, decision_id)
     if decision is None:
-        known = ", ".join(engine.decisions) or "none"
+        known = ", ".join([*engine.decisions, *engine.components]) or "none"
         raise Rejected(f"there is no decision {decision_id}; the decisions are {known}")
     proc = engine.policy.processes[decision.process]
     rule: list[str] = []
@@ -87,4 +89,43 @@ def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
         "would_change": would_change,
         "history": [{"at": iso(h.at), "what": h.what} for h in engine.history
                     if h.decision == decision.id],
+    }
+
+
+def _component(engine: Engine, component_id: str) -> dict[str, Any]:
+    """A component's place in its lifecycle, and what would move it on."""
+    from charter.policy.schema import ComponentProcess
+
+    component = engine.components[component_id]
+    lifecycle = next((p for _, p in engine.policy.processes_of(ComponentProcess)), None)
+    unmet = [c for c in component.criteria if c not in component.met]
+    would_change: list[str] = []
+    if component.status == "incubating":
+        would_change.append("graduates to core once every criterion is met: " +
+                            ("all met" if not unmet else "unmet: " + "; ".join(unmet)))
+        would_change.append("a maintainer may archive it if it is not graduating")
+    elif component.status == "archived":
+        would_change.append(f"can be removed from {iso(component.removable_at)}")
+    reason = {"incubating": f"incubating since {iso(component.since)}; "
+                            f"{len(component.met)} of {len(component.criteria)} criteria met",
+              "core": "core" + (f" since {iso(component.graduated_at)}"
+                                if component.graduated_at else ""),
+              "archived": f"archived {iso(component.archived_at)}",
+              "removed": f"removed {iso(component.removed_at)}"}.get(component.status,
+                                                                     component.status)
+    return {
+        "id": component_id,
+        "process": "component-lifecycle",
+        "status": component.status,
+        "reason": reason,
+        "rule": [f"incubating components need: {', '.join(lifecycle.requires)}; archived at "
+                 f"least {lifecycle.archive_before_removal} before removal"] if lifecycle else [],
+        "source": lifecycle.source if lifecycle else None,
+        "preset_choice": lifecycle.preset_choice if lifecycle else None,
+        "opened_at": iso(component.since),
+        "deadline": iso(component.timeframe_ends),
+        "closed_at": iso(component.removed_at),
+        "would_change": would_change,
+        "history": [{"at": iso(h.at), "what": h.what} for h in engine.history
+                    if h.decision == component_id],
     }
