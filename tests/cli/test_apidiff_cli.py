@@ -166,3 +166,66 @@ def test_unknown_revision_exits_2(spec_repo: Path, capsys: pytest.CaptureFixture
         main(["apidiff", "nope:openapi.yaml", "v1:openapi.yaml", "--repo", str(spec_repo)])
     assert exit_info.value.code == 2
     assert "unknown revision 'nope'" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- policy and now
+
+PROMOTION_OLD = V1.replace("    get:\n      responses:", "    get:\n      tags: [preview]\n"
+                           "      responses:", 1)
+SUNSET_V1 = V1.replace("      deprecated: true\n", "      deprecated: true\n"
+                       "      x-sunset: '2026-03-01'\n")
+SUNSET_GONE = SUNSET_V1.split("  /v1/models/{modelId}:")[0] + "components:" + \
+    SUNSET_V1.split("components:", 1)[1]
+TIER_POLICY = """\
+charter: 1
+project: {name: t}
+roles: [maintainer]
+pull_requests:
+  api:
+    deprecation_period: 90 days
+    tiers:
+      tags: {preview: experimental}
+"""
+
+
+@pytest.mark.parametrize(("old_text", "new_text", "args", "code", "expected"), [
+    (PROMOTION_OLD, V1, ["--policy", "POLICY"], 0,
+     [("api-tag-removed", False), ("api-tier-changed", False)]),
+    (V1, PROMOTION_OLD, ["--policy", "POLICY"], 1,
+     [("api-tag-added", False), ("api-tier-changed", True)]),
+    (V1, PROMOTION_OLD, [], 0, [("api-tag-added", False)]),
+    (SUNSET_V1, SUNSET_GONE, ["--now", "2026-02-01T00:00:00Z"], 1,
+     [("api-path-removed-before-sunset", True)]),
+    (SUNSET_V1, SUNSET_GONE, ["--now", "2026-03-01T09:00:00+02:00"], 0,
+     [("api-path-removed-with-deprecation", False)]),
+], ids=["promotion with policy", "demotion with policy", "no policy, no tiers",
+        "before x-sunset", "on the x-sunset day"])
+def test_policy_and_now(tmp_path: Path, old_text: str, new_text: str, args: list[str],
+                        code: int, expected: list[tuple[str, bool]]) -> None:
+    old, new = write(tmp_path, "old.yaml", old_text), write(tmp_path, "new.yaml", new_text)
+    policy = write(tmp_path, "charter.yaml", TIER_POLICY)
+    args = [policy if a == "POLICY" else a for a in args]
+    result = CliRunner().invoke(cli, ["apidiff", old, new, "--json", *args])
+    assert result.exit_code == code, result.output
+    assert sorted((c["id"], c["breaking"]) for c in json.loads(result.output)["changes"]) == \
+        expected
+
+
+def test_preset_name_as_policy(tmp_path: Path) -> None:
+    old = write(tmp_path, "old.yaml", V1.replace("    get:\n", "    get:\n"
+                                                 "      x-stability: alpha\n", 1))
+    new = write(tmp_path, "new.yaml", V2_BREAKING.replace("    get:\n", "    get:\n"
+                                                          "      x-stability: alpha\n", 1))
+    result = CliRunner().invoke(cli, ["apidiff", old, new, "--json", "--policy", "llm-d"])
+    assert result.exit_code == 0, result.output  # llm-d: x-stability alpha is experimental
+    assert {c["tier"] for c in json.loads(result.output)["changes"]} == {"experimental"}
+
+
+@pytest.mark.parametrize(("now", "needle"), [("2026-02-01", "has no zone"),
+                                             ("yesterday", "not an ISO 8601 instant")],
+                         ids=["no zone", "not a date"])
+def test_bad_now_exits_2(tmp_path: Path, now: str, needle: str) -> None:
+    old, new = write(tmp_path, "old.yaml", V1), write(tmp_path, "new.yaml", V1)
+    result = CliRunner().invoke(cli, ["apidiff", old, new, "--now", now])
+    assert result.exit_code == 2
+    assert needle in result.output

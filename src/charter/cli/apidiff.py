@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -20,19 +22,52 @@ _STYLES = {"ERR": "bold red", "WARN": "yellow", "INFO": "dim"}
 @click.option("--repo", "repo", default=".", show_default=True,
               type=click.Path(file_okay=False, path_type=str),
               help="Git repository that REV:path arguments are read from.")
+@click.option("--policy", "policy_ref", default=None,
+              help="Policy file or preset name whose pull_requests.api block declares tiers "
+                   "and the deprecation period.")
+@click.option("--now", "now_text", default=None, metavar="ISO8601",
+              help="The current instant for sunsets and deprecation periods, with its zone "
+                   "(e.g. 2026-04-01T00:00:00Z). Default: the commit date of NEW when it is "
+                   "REV:path, else the clock.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.pass_context
-def apidiff(ctx: click.Context, old: str, new: str, repo: str, as_json: bool) -> None:
+def apidiff(ctx: click.Context, old: str, new: str, repo: str, policy_ref: str | None,
+            now_text: str | None, as_json: bool) -> None:
     """Compare two OpenAPI 3.x documents (files, or REV:path inside --repo).
 
     Exits 1 when a breaking change touches a stable operation, 0 otherwise.
     """
-    result = run_apidiff(old, new, repo=repo)
+    from charter.policy.loader import load_policy
+    from charter.repo.api_policy import tier_rules_from_policy
+
+    tiers = None
+    if policy_ref is not None:
+        policy = load_policy(policy_ref, base_dir=Path.cwd()).policy
+        tiers = tier_rules_from_policy(policy.pull_requests.api)
+    now = _parse_now(now_text)
+    if now is None and Path(new).is_file():
+        # only the command line reads the clock; the library is always told what "now" is
+        now = datetime.now(UTC)
+    result = run_apidiff(old, new, repo=repo, tiers=tiers, now=now)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         _print_text(result, old, new)
     ctx.exit(1 if result.fails else 0)
+
+
+def _parse_now(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 instant", param_hint="--now") \
+            from err
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{text!r} has no zone; add Z or an offset such as +02:00",
+                                 param_hint="--now")
+    return moment
 
 
 def _print_text(result: ApiDiffResult, old: str, new: str) -> None:

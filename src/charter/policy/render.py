@@ -260,8 +260,23 @@ def _pull_request_lines(prs: PullRequests) -> list[str]:
                 f"- Breaking changes to GA (non-experimental) APIs are {api.breaking}"
                 + (f"; this covers {', '.join(api.includes)}" if api.includes else "") + ".",
                 ]
+        if api.specs:
+            out.append(f"- Compared specs: {', '.join(api.specs)}.")
+        if api.tiers:
+            t = api.tiers
+            declared = ([f"`{t.extension}` {v} is {tier}" for v, tier in t.values.items()]
+                        + [f"tag `{tag}` is {tier}" for tag, tier in t.tags.items()]
+                        + [f"paths under `{p}` are {tier}" for p, tier in t.paths.items()]
+                        + [f"operations in `{f}` are {tier}" for f, tier in t.specs.items()])
+            if t.extension and not t.values:
+                declared.insert(0, f"`{t.extension}` names the tier")
+            out.append(f"- API tiers: {'; '.join(declared) or 'none declared'}; anything else "
+                       f"is {t.default}. Only stable operations are held to the "
+                       "no-breaking-change rule.")
         if api.deprecation_period:
-            out.append(f"- Deprecated operations may be removed after {api.deprecation_period}.")
+            out.append(f"- Deprecated operations may be removed {api.deprecation_period} after "
+                       "they were deprecated (or on their `x-sunset` date); earlier removal "
+                       "is a breaking change.")
         if api.exception:
             out.append(f"- Exception: {api.exception}.")
         out.append("")

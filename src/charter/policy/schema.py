@@ -431,9 +431,43 @@ class ExperimentalRule(Sourced):
     graduation: Graduation = Graduation()
 
 
+class ApiTiers(Model):
+    """Where operations declare their tier: one `x-` extension and its values, tags, path
+    prefixes and whole spec files, each mapped to a tier name (`stable` is the one that fails).
+
+    Written as `{x-stability: {alpha: experimental}, tags: {...}, paths: {...}, specs: {...}}`;
+    the `x-` key is read into `extension` and `values`.
+    """
+
+    extension: str | None = None
+    values: dict[str, str] = Field(default_factory=dict)
+    tags: dict[str, str] = Field(default_factory=dict)
+    paths: dict[str, str] = Field(default_factory=dict)
+    specs: dict[str, str] = Field(default_factory=dict)
+    default: str = "stable"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _extension_key(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        named = [k for k in data if isinstance(k, str) and k.startswith("x-")]
+        if len(named) > 1 or (named and "extension" in data):
+            raise ValueError(f"one extension decides tiers; found {', '.join(named)}")
+        if not named:
+            return data
+        values = data[named[0]]
+        if not isinstance(values, dict):
+            raise ValueError(f"{named[0]} maps extension values to tiers, e.g. "
+                             "{alpha: experimental, ga: stable}")
+        rest = {k: v for k, v in data.items() if k != named[0]}
+        return {**rest, "extension": named[0], "values": values}
+
+
 class ApiRule(Sourced):
     breaking: Literal["forbidden", "allowed"] = "forbidden"
     specs: tuple[str, ...] = ()
+    tiers: ApiTiers | None = None
     tiers_extension: str | None = None
     experimental_prefixes: tuple[str, ...] = ()
     deprecation_period: DurationField | None = None
@@ -441,6 +475,19 @@ class ApiRule(Sourced):
     versioned: bool = True
     documented: bool = True
     exception: str | None = None
+
+    @field_validator("deprecation_period")
+    @classmethod
+    def _calendar_period(cls, value: Duration | None) -> Duration | None:
+        if value is not None and value.business:
+            raise ValueError("a deprecation period is calendar time, e.g. '90 days' or "
+                             "'3 months', not business time")
+        return value
+
+    def all_specs(self) -> tuple[str, ...]:
+        """The listed specs, then any spec file that only the tiers name."""
+        extra = tuple(s for s in (self.tiers.specs if self.tiers else {}) if s not in self.specs)
+        return (*self.specs, *extra)
 
 
 class PullRequests(Sourced):

@@ -4,6 +4,27 @@ Every change gets oasdiff's rule id and level (see `apidiff_rules`); `breaking` 
 what oasdiff rates ERR, and for a security requirement added to an operation that had none.
 Operations are matched by their normalized path template, schemas by meaning: `$ref`s are
 resolved, so a change to a shared component is reported on every operation that uses it.
+
+Several spec files can be compared as one API (`diff_spec_set`), so an operation that moves
+between files is matched across them. Operations left unmatched are paired in this order:
+1. **moves between files**: a removed and an added operation with the same method and
+   normalized path (and the same operationId when both have one), in different spec files;
+2. **path prefix renames**: a removed operation `M P/R` and an added one `M Q/R` (normalized
+   paths), where P and Q are leading segments without parameters whose last segments differ
+   and R (the rest) is at least one segment, with the same operationId when both have one. The
+   rename P -> Q is accepted only when every remaining removed operation under P has such a
+   partner under Q and NEW serves nothing at P or under it; the shortest prefixes are tried
+   first. It is reported once, as `api-path-prefix-renamed`;
+3. everything else is an addition or a removal.
+A matched pair is then compared like any operation, so a shape change is still reported. When
+the declared tier (everything but `deprecated`) of a matched pair differs, one
+`api-tier-changed` says "promoted" (to `stable`), "demoted" (from `stable`: breaking) or
+"moved".
+
+Removing a deprecated operation is checked against its sunset: oasdiff's `x-sunset` (a date)
+when present, else the date it was deprecated (`deprecated_since`, from git history) plus the
+policy's deprecation period. Dates are compared as UTC days, and "now" is always given by the
+caller (the NEW revision's commit date for `REV:path`), never read from the clock.
 """
 
 from __future__ import annotations
@@ -11,15 +32,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from charter.policy.durations import Duration
+from charter.repo.apidiff_history import DeprecatedSince, commit_now, history_dates
 from charter.repo.apidiff_load import SpecCache, load_spec
-from charter.repo.apidiff_rules import ERR, LEVELS, Level, level_of
+from charter.repo.apidiff_rules import ERR, INFO, LEVELS, Level, level_of
 from charter.repo.apidiff_schema import Ctx, Document, Found, SchemaComparer, render
+from charter.repo.speccache import DiskCache
 
-__all__ = ["ApiChange", "ApiDiffResult", "TierRules", "apidiff", "diff_specs", "iter_rule_ids",
-           "normalize_path"]
+__all__ = ["ApiChange", "ApiDiffResult", "DeprecatedSince", "TierRules", "apidiff",
+           "apidiff_set", "diff_spec_set", "diff_specs", "iter_rule_ids", "normalize_path"]
+
+#: The tier whose breaking changes fail a run; promotion and demotion are relative to it.
+STABLE = "stable"
+
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE_PARAM = re.compile(r"\{([^{}]*)\}")
@@ -36,11 +65,15 @@ class ApiChange:
     location: str
     message: str
     level: Level
+    spec: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "breaking": self.breaking, "tier": self.tier,
+        data = {"id": self.id, "breaking": self.breaking, "tier": self.tier,
                 "operation": self.operation, "location": self.location,
                 "message": self.message, "level": self.level}
+        if self.spec:
+            data["spec"] = self.spec
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +101,9 @@ class TierRules:
     The first rule that applies wins, in this order: the `extension` (for example
     `x-stability`) whose value, mapped through `extension_values`, names the tier;
     `deprecated: true`; the first of the operation's tags listed in `tags`; the longest
-    matching prefix in `path_prefixes`; `default`. Only `stable` operations fail a run.
+    matching prefix in `path_prefixes`; the spec file's tier in `spec_files`; `default`. Only
+    `stable` operations fail a run. `deprecation_period` is how long a deprecated operation
+    must stay before it may be removed (None: removal after deprecation is always allowed).
     """
 
     extension: str | None = None
@@ -76,17 +111,24 @@ class TierRules:
     deprecated: str | None = "deprecated"
     tags: Mapping[str, str] = field(default_factory=dict)
     path_prefixes: Mapping[str, str] = field(default_factory=dict)
-    default: str = "stable"
+    spec_files: Mapping[str, str] = field(default_factory=dict)
+    default: str = STABLE
+    deprecation_period: Duration | None = None
 
-    def tier_of(self, path: str, operation: Mapping[str, Any]) -> str:
-        """The tier of OPERATION, found at PATH."""
-        if self.extension:
-            value = operation.get(self.extension)
-            if isinstance(value, str | int | float) and not isinstance(value, bool):
-                text = str(value)
-                return self.extension_values.get(text, text)
+    def tier_of(self, path: str, operation: Mapping[str, Any], spec: str = "") -> str:
+        """The tier of OPERATION, found at PATH in the spec file SPEC."""
+        by_extension = self._extension_tier(operation)
+        if by_extension is not None:
+            return by_extension
         if self.deprecated and operation.get("deprecated") is True:
             return self.deprecated
+        return self.declared_tier(path, operation, spec)
+
+    def declared_tier(self, path: str, operation: Mapping[str, Any], spec: str = "") -> str:
+        """The tier the declarations give, ignoring `deprecated` (which has its own rules)."""
+        by_extension = self._extension_tier(operation)
+        if by_extension is not None:
+            return by_extension
         for tag in operation.get("tags") or ():
             if isinstance(tag, str) and tag in self.tags:
                 return self.tags[tag]
@@ -96,7 +138,18 @@ class TierRules:
                 best = prefix
         if best:
             return self.path_prefixes[best]
+        if spec and spec in self.spec_files:
+            return self.spec_files[spec]
         return self.default
+
+    def _extension_tier(self, operation: Mapping[str, Any]) -> str | None:
+        if not self.extension:
+            return None
+        value = operation.get(self.extension)
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            text = str(value)
+            return self.extension_values.get(text, text)
+        return None
 
 
 DEFAULT_TIERS = TierRules()
@@ -113,13 +166,29 @@ class _Op:
     method: str
     op: Mapping[str, Any]
     item: Mapping[str, Any]
+    doc: Document
+    spec: str = ""
 
     @property
     def label(self) -> str:
         return f"{self.method.upper()} {self.path}"
 
+    @property
+    def norm(self) -> str:
+        return normalize_path(self.path)
 
-def _operations(doc: Document) -> dict[tuple[str, str], _Op]:
+    @property
+    def operation_id(self) -> str | None:
+        oid = self.op.get("operationId")
+        return oid if isinstance(oid, str) else None
+
+
+def _same_id(a: _Op, b: _Op) -> bool:
+    # an operationId is only compared when both sides have one
+    return a.operation_id is None or b.operation_id is None or a.operation_id == b.operation_id
+
+
+def _operations(doc: Document, spec: str = "") -> dict[tuple[str, str], _Op]:
     result: dict[tuple[str, str], _Op] = {}
     paths = doc.root.get("paths")
     if not isinstance(paths, dict):
@@ -132,51 +201,275 @@ def _operations(doc: Document) -> dict[tuple[str, str], _Op]:
         for method in METHODS:
             op = item.get(method)
             if isinstance(op, dict):
-                result[(norm, method)] = _Op(path, method, op, item)
+                result[(norm, method)] = _Op(path, method, op, item, doc, spec)
     return result
 
 
-class _Differ:
-    def __init__(self, old: Mapping[str, Any], new: Mapping[str, Any], tiers: TierRules) -> None:
-        self.old = Document(old)
-        self.new = Document(new)
-        self.tiers = tiers
-        self.schemas = SchemaComparer(self.old, self.new)
+@dataclass(frozen=True)
+class _Clock:
+    """What removal and deprecation checks need: the policy's rules and the current instant."""
+
+    tiers: TierRules
+    now: datetime | None = None
+    deprecated_since: DeprecatedSince | None = None
+
+
+class _SetDiffer:
+    """Matches the operations of several spec files at once and collects every change."""
+
+    def __init__(self, old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]],
+                 clock: _Clock) -> None:
+        self.clock = clock
+        self.tiers = clock.tiers
+        self.old_docs = {spec: Document(doc) for spec, doc in old.items()}
+        self.new_docs = {spec: Document(doc) for spec, doc in new.items()}
         self.changes: list[ApiChange] = []
+        self._pairs: dict[tuple[int, int], _Differ] = {}
+
+    def pair(self, old: _Op, new: _Op) -> _Differ:
+        key = (id(old.doc), id(new.doc))
+        if key not in self._pairs:
+            self._pairs[key] = _Differ(old.doc, new.doc, self)
+        return self._pairs[key]
+
+    def add(self, rule: str, old: _Op, new: _Op, location: str, message: str, *,
+            breaking: bool | None = None, level: Level | None = None,
+            operation: str | None = None, tier: str | None = None) -> None:
+        level = level or level_of(rule)
+        # the promise made by OLD is the one clients rely on, so OLD's tier decides
+        self.changes.append(ApiChange(
+            id=rule, breaking=(level == ERR) if breaking is None else breaking,
+            tier=tier or self.tiers.tier_of(old.path, old.op, old.spec),
+            operation=operation or new.label, location=location, message=message, level=level,
+            spec=new.spec))
 
     def run(self) -> ApiDiffResult:
-        old_ops = _operations(self.old)
-        new_ops = _operations(self.new)
-        new_paths = {norm for norm, _ in new_ops}
-        for key, new in new_ops.items():
-            old = old_ops.get(key)
+        old_ops = [o for spec, doc in self.old_docs.items()
+                   for o in _operations(doc, spec).values()]
+        new_ops = [o for spec, doc in self.new_docs.items()
+                   for o in _operations(doc, spec).values()]
+        matched: dict[int, _Op] = {}  # id(new op) -> its old op
+        taken: set[int] = set()  # ids of matched old ops
+        by_key = {(o.spec, o.norm, o.method): o for o in old_ops}
+        for new in new_ops:
+            old = by_key.get((new.spec, new.norm, new.method))
+            if old is not None:
+                matched[id(new)] = old
+                taken.add(id(old))
+        self._match_moves(old_ops, new_ops, matched, taken)
+        renames = self._match_prefixes(old_ops, new_ops, matched, taken)
+        for new in new_ops:
+            old = matched.get(id(new))
             if old is None:
-                self._add("endpoint-added", new, new, f"paths.{new.path}.{new.method}",
-                          "endpoint added")
+                self.add("endpoint-added", new, new, f"paths.{new.path}.{new.method}",
+                         "endpoint added")
             else:
-                self._operation(old, new)
-        for key, old in old_ops.items():
-            if key in new_ops:
-                continue
-            deprecated = old.op.get("deprecated") is True
-            whole_path = key[0] not in new_paths
-            rule = ("api-path-removed" if whole_path else "api-removed") + (
-                "-with-deprecation" if deprecated else "-without-deprecation")
-            what = "the path and its operation" if whole_path else "the operation"
-            how = "after deprecation" if deprecated else "without deprecation"
-            self._add(rule, old, old, f"paths.{old.path}.{old.method}", f"removed {what} {how}")
+                self.pair(old, new).operation(old, new)
+        for (before, after), pairs in renames.items():
+            self._prefix_renamed(before, after, pairs)
+        new_paths = {o.norm for o in new_ops}
+        for old in old_ops:
+            if id(old) not in taken:
+                self._removed(old, whole_path=old.norm not in new_paths)
         return ApiDiffResult(tuple(self.changes))
+
+    # -- matching ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _match_moves(old_ops: list[_Op], new_ops: list[_Op], matched: dict[int, _Op],
+                     taken: set[int]) -> None:
+        waiting: dict[tuple[str, str], list[_Op]] = {}
+        for new in new_ops:
+            if id(new) not in matched:
+                waiting.setdefault((new.norm, new.method), []).append(new)
+        for old in old_ops:
+            if id(old) in taken:
+                continue
+            for new in waiting.get((old.norm, old.method), ()):
+                if id(new) not in matched and new.spec != old.spec and _same_id(old, new):
+                    matched[id(new)] = old
+                    taken.add(id(old))
+                    break
+
+    @staticmethod
+    def _match_prefixes(old_ops: list[_Op], new_ops: list[_Op], matched: dict[int, _Op],
+                        taken: set[int]) -> dict[tuple[str, str], list[tuple[_Op, _Op]]]:
+        removed = [o for o in old_ops if id(o) not in taken]
+        added = [n for n in new_ops if id(n) not in matched]
+        if not removed or not added:
+            return {}
+        by_rest: dict[tuple[str, str], list[tuple[str, _Op]]] = {}
+        for new in added:
+            for prefix, rest in _splits(new.norm):
+                by_rest.setdefault((new.method, rest), []).append((prefix, new))
+        candidates: set[tuple[str, str]] = set()
+        for old in removed:
+            for prefix, rest in _splits(old.norm):
+                for new_prefix, new in by_rest.get((old.method, rest), ()):
+                    if new_prefix != prefix and _same_id(old, new):
+                        candidates.add((prefix, new_prefix))
+        renames: dict[tuple[str, str], list[tuple[_Op, _Op]]] = {}
+        for before, after in sorted(candidates, key=lambda c: (c[0].count("/"), c)):
+            if before.rsplit("/", 1)[1] == after.rsplit("/", 1)[1]:
+                continue  # not the segment that changed: /a/x -> /b/x is the rename /a -> /b
+            if any(n.norm == before or _under(n.norm, before) for n in new_ops):
+                continue  # the old prefix still serves something: not a rename
+            moving = [o for o in removed if id(o) not in taken and _under(o.norm, before)]
+            pairs: list[tuple[_Op, _Op]] = []
+            partners: set[int] = set()
+            for old in moving:
+                rest = old.norm[len(before) + 1:]
+                partner = next((n for p, n in by_rest.get((old.method, rest), ())
+                                if p == after and id(n) not in matched
+                                and id(n) not in partners and _same_id(old, n)), None)
+                if partner is None:
+                    break
+                pairs.append((old, partner))
+                partners.add(id(partner))
+            else:
+                if pairs:
+                    for old, new in pairs:
+                        matched[id(new)] = old
+                        taken.add(id(old))
+                    renames[(before, after)] = pairs
+        return renames
+
+    # -- reports ----------------------------------------------------------------------------
+
+    def _prefix_renamed(self, before: str, after: str, pairs: list[tuple[_Op, _Op]]) -> None:
+        tiers = [self.tiers.tier_of(o.path, o.op, o.spec) for o, _ in pairs]
+        stable = STABLE in tiers
+        shown = ", ".join(n.label for _, n in pairs[:3]) + (
+            f" and {len(pairs) - 3} more" if len(pairs) > 3 else "")
+        what = ("clients of the stable operations get no answer at the old paths" if stable
+                else f"no stable operation moved (tiers: {', '.join(sorted(set(tiers)))})")
+        first_old, first_new = pairs[0]
+        self.add("api-path-prefix-renamed", first_old, first_new, f"paths.{before}",
+                 f"renamed the path prefix {before} to {after}: {len(pairs)} operation(s) "
+                 f"moved ({shown}); {what}", breaking=stable, level=ERR if stable else INFO,
+                 operation=f"{before}/* -> {after}/*", tier=STABLE if stable else tiers[0])
+
+    def _removed(self, old: _Op, *, whole_path: bool) -> None:
+        location = f"paths.{old.path}.{old.method}"
+        what = "the path and its operation" if whole_path else "the operation"
+        kind = "api-path-removed" if whole_path else "api-removed"
+        if old.op.get("deprecated") is not True:
+            self.add(f"{kind}-without-deprecation", old, old, location,
+                     f"removed {what} without deprecation")
+            return
+        verdict = self._sunset_verdict(old)
+        # removed too early, the operation keeps the promise of its declared tier: a stable
+        # operation still in its deprecation period fails the run like any stable break
+        promised = self.tiers.declared_tier(old.path, old.op, old.spec)
+        if verdict is None:
+            self.add(f"{kind}-with-deprecation", old, old, location,
+                     f"removed {what} after deprecation")
+        elif isinstance(verdict, tuple):
+            rule, why = verdict
+            self.add(rule, old, old, location, f"removed {what}: {why}", tier=promised)
+        elif verdict.startswith("!"):
+            self.add(f"{kind}-before-sunset", old, old, location,
+                     f"removed {what} {verdict[1:]}", tier=promised)
+        else:
+            self.add(f"{kind}-with-deprecation", old, old, location, f"removed {what} {verdict}")
+
+    def _sunset_verdict(self, old: _Op) -> str | tuple[str, str] | None:
+        """None: no rule applies; "!why": removed too early; "why": allowed; (rule, why)."""
+        clock = self.clock
+        period = clock.tiers.deprecation_period
+        sunset = old.op.get("x-sunset")
+        if sunset is not None:
+            day = parse_sunset(sunset)
+            if day is None:
+                return "api-path-sunset-parse", f"its x-sunset {sunset!r} is not a date"
+            if clock.now is None:
+                return f"!before its sunset date {day} could be checked: no current date given"
+            today = clock.now.astimezone(UTC).date()
+            if today < day:
+                return (f"!before its sunset date {day} (x-sunset; today is {today}); it may be "
+                        f"removed from {day}")
+            return f"after its sunset date {day} (x-sunset)"
+        if period is None:
+            return None
+        since = (clock.deprecated_since(old.spec, old.method.upper(), old.path)
+                 if clock.deprecated_since is not None else None)
+        if since is None:
+            return (f"!although deprecated, without a known deprecation date (no x-sunset, and "
+                    f"no git history to date it); the policy keeps deprecated operations for "
+                    f"{period}")
+        when, by = since
+        first = first_allowed(when, period)
+        start = when.astimezone(UTC).date()
+        if clock.now is None:
+            return (f"!before the deprecation period could be checked: deprecated on {start} "
+                    f"({by}), period {period}, no current date given")
+        today = clock.now.astimezone(UTC).date()
+        if today < first:
+            return (f"!before the deprecation period ended: deprecated on {start} ({by}), "
+                    f"period {period}, first allowed date {first} (today is {today})")
+        return (f"after the deprecation period: deprecated on {start} ({by}), period {period}, "
+                f"allowed since {first}")
+
+
+def _splits(norm: str) -> Iterator[tuple[str, str]]:
+    """(prefix, rest) for each split of NORM into parameter-free leading segments and the rest."""
+    parts = norm.split("/")  # parts[0] is "" for the leading slash
+    for i in range(2, len(parts)):
+        if "{" in parts[i - 1] or not parts[i - 1]:
+            return
+        rest = "/".join(parts[i:])
+        if rest:
+            yield "/".join(parts[:i]), rest
+
+
+def _under(norm: str, prefix: str) -> bool:
+    return norm.startswith(prefix + "/")
+
+
+def parse_sunset(value: Any) -> date | None:
+    """The day an `x-sunset` names (an RFC 3339 date or date-time), or None if it names none."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
+
+
+def first_allowed(deprecated: datetime, period: Duration) -> date:
+    """The first UTC day on which an operation deprecated at DEPRECATED may be removed."""
+    from charter.engine.calendar import add_months
+
+    start = deprecated.astimezone(UTC)
+    # the policy schema refuses business durations here, so calendar time is exact
+    end = add_months(start, period.amount) if period.unit == "months" else (
+        start + timedelta(seconds=period.seconds))
+    return end.date()
+
+
+class _Differ:
+    """Compares matched operations of one pair of documents (one old, one new)."""
+
+    def __init__(self, old: Document, new: Document, owner: _SetDiffer) -> None:
+        self.old = old
+        self.new = new
+        self.owner = owner
+        self.tiers = owner.tiers
+        self.schemas = SchemaComparer(self.old, self.new)
 
     # -- output ---------------------------------------------------------------------------
 
     def _add(self, rule: str, old: _Op, new: _Op, location: str, message: str, *,
              breaking: bool | None = None) -> None:
-        level = level_of(rule)
-        # the promise made by OLD is the one clients rely on, so OLD's tier decides
-        tier = self.tiers.tier_of(old.path, old.op)
-        self.changes.append(ApiChange(
-            id=rule, breaking=(level == ERR) if breaking is None else breaking, tier=tier,
-            operation=new.label, location=location, message=message, level=level))
+        self.owner.add(rule, old, new, location, message, breaking=breaking)
 
     def _add_found(self, found: list[Found], old: _Op, new: _Op, base: str,
                    prop: tuple[str, ...] = (), suffix: str = "") -> None:
@@ -186,7 +479,9 @@ class _Differ:
 
     # -- one operation ----------------------------------------------------------------------
 
-    def _operation(self, old: _Op, new: _Op) -> None:
+    def operation(self, old: _Op, new: _Op) -> None:
+        """Every change between OLD and NEW, one operation matched across the two documents."""
+        self._tier(old, new)
         was, now = old.op.get("deprecated") is True, new.op.get("deprecated") is True
         if was != now:
             if now:
@@ -194,6 +489,7 @@ class _Differ:
                 extra = f" (sunset {sunset})" if sunset else ""
                 self._add("endpoint-deprecated", old, new, "deprecated",
                           f"endpoint deprecated{extra}")
+                self._sunset_too_small(old, new)
             else:
                 self._add("endpoint-reactivated", old, new, "deprecated", "endpoint reactivated")
         self._operation_id(old, new)
@@ -202,6 +498,36 @@ class _Differ:
         self._request_body(old, new)
         self._responses(old, new)
         self._security(old, new)
+
+    def _tier(self, old: _Op, new: _Op) -> None:
+        before = self.tiers.declared_tier(old.path, old.op, old.spec)
+        after = self.tiers.declared_tier(new.path, new.op, new.spec)
+        moved = f" (moved from {old.spec} to {new.spec})" if old.spec != new.spec else ""
+        if before == after:
+            return
+        if after == STABLE:
+            self.owner.add("api-tier-changed", old, new, "tier",
+                           f"promoted from {before} to {after}{moved}")
+        elif before == STABLE:
+            self.owner.add("api-tier-changed", old, new, "tier",
+                           f"demoted from {before} to {after}{moved}; clients relying on a "
+                           "stable operation lose its guarantees", breaking=True, level=ERR)
+        else:
+            self.owner.add("api-tier-changed", old, new, "tier",
+                           f"moved from {before} to {after}{moved}")
+
+    def _sunset_too_small(self, old: _Op, new: _Op) -> None:
+        # oasdiff's api-sunset-date-too-small: a sunset must leave the whole period to clients
+        clock = self.owner.clock
+        period = clock.tiers.deprecation_period
+        day = parse_sunset(new.op.get("x-sunset"))
+        if period is None or day is None or clock.now is None:
+            return
+        earliest = first_allowed(clock.now, period)
+        if day < earliest:
+            self._add("api-sunset-date-too-small", old, new, "x-sunset",
+                      f"the sunset date {day} is too soon: the policy keeps deprecated "
+                      f"operations for {period}, so the earliest sunset is {earliest}")
 
     def _operation_id(self, old: _Op, new: _Op) -> None:
         oid, nid = old.op.get("operationId"), new.op.get("operationId")
@@ -519,17 +845,51 @@ def _req_name(key: tuple[str, ...]) -> str:
 
 
 def diff_specs(old: Mapping[str, Any], new: Mapping[str, Any], *,
-               tiers: TierRules | None = None) -> ApiDiffResult:
+               tiers: TierRules | None = None, now: datetime | None = None,
+               deprecated_since: DeprecatedSince | None = None) -> ApiDiffResult:
     """Classify every change from OLD to NEW (parsed OpenAPI documents)."""
-    return _Differ(old, new, tiers or DEFAULT_TIERS).run()
+    return diff_spec_set({"": old}, {"": new}, tiers=tiers, now=now,
+                         deprecated_since=deprecated_since)
+
+
+def diff_spec_set(old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]], *,
+                  tiers: TierRules | None = None, now: datetime | None = None,
+                  deprecated_since: DeprecatedSince | None = None) -> ApiDiffResult:
+    """Classify every change between two sets of spec files ({name: parsed document}).
+
+    The sets are one API: an operation moved from one file to another is matched, not
+    reported as a removal and an addition. NOW dates sunsets and deprecation periods.
+    """
+    clock = _Clock(tiers or DEFAULT_TIERS, now, deprecated_since)
+    return _SetDiffer(old, new, clock).run()
 
 
 def apidiff(old: str, new: str, *, repo: str | Path | None = None,
-            tiers: TierRules | None = None, cache: SpecCache | None = None) -> ApiDiffResult:
-    """Load OLD and NEW (files, or `REV:path` inside REPO), validate both and diff them."""
-    old_spec = load_spec(old, repo=repo, cache=cache)
-    new_spec = load_spec(new, repo=repo, cache=cache)
-    return diff_specs(old_spec.document, new_spec.document, tiers=tiers)
+            tiers: TierRules | None = None, cache: SpecCache | None = None,
+            now: datetime | None = None, disk: DiskCache | None = None) -> ApiDiffResult:
+    """Load OLD and NEW (files, or `REV:path` inside REPO), validate both and diff them.
+
+    NOW defaults to the commit date of NEW's revision when NEW is `REV:path`; a deprecated
+    operation removed from `REV:path` is dated by the git history of OLD's file.
+    """
+    return apidiff_set({"": old}, {"": new}, repo=repo, tiers=tiers, cache=cache, now=now,
+                       disk=disk)
+
+
+def apidiff_set(old: Mapping[str, str], new: Mapping[str, str], *,
+                repo: str | Path | None = None, tiers: TierRules | None = None,
+                cache: SpecCache | None = None, now: datetime | None = None,
+                disk: DiskCache | None = None) -> ApiDiffResult:
+    """Like `apidiff`, for sets of spec files: {spec name: file or `REV:path`} on each side."""
+    old_docs = {name: load_spec(ref, repo=repo, cache=cache, disk=disk).document
+                for name, ref in old.items()}
+    new_docs = {name: load_spec(ref, repo=repo, cache=cache, disk=disk).document
+                for name, ref in new.items()}
+    top = Path(repo) if repo is not None else Path(".")
+    if now is None:
+        now = commit_now(top, list(new.values()))
+    since = history_dates(top, dict(old), disk=disk)
+    return diff_spec_set(old_docs, new_docs, tiers=tiers, now=now, deprecated_since=since)
 
 
 def iter_rule_ids() -> Iterator[str]:

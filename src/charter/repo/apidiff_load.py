@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import yaml
 
 from charter.errors import CharterError
 from charter.repo.git import ensure_repo, resolve_rev, run_git
+from charter.repo.speccache import DiskCache, content_key
 
 # The C loader is several times faster on megabyte specs; fall back when libyaml is missing.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -147,27 +149,42 @@ def split_rev_path(ref: str) -> tuple[str, str] | None:
 
 
 def load_spec(ref: str, *, repo: str | Path | None = None,
-              cache: SpecCache | None = None) -> LoadedSpec:
-    """Load REF (a file path, or `REV:path` inside REPO), parse it and validate it."""
+              cache: SpecCache | None = None, disk: DiskCache | None = None) -> LoadedSpec:
+    """Load REF (a file path, or `REV:path` inside REPO), parse it and validate it.
+
+    Valid documents are kept in DISK (the user's cache folder by default) keyed by the sha256
+    of a file's bytes or by the blob id, so an unchanged spec is validated only once.
+    """
+    disk = DiskCache.default() if disk is None else disk
     file = Path(ref)
     if file.is_file():
         try:
-            text = file.read_text(encoding="utf-8")
+            data = file.read_bytes()
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise CharterError(f"cannot read the file: {err}", file=ref) from err
-        document = parse_document(text, ref)
-        validate_document(document, ref)
-        return LoadedSpec(ref, document)
+        return LoadedSpec(ref, _validated(text, ref, content_key(data), disk))
     parts = split_rev_path(ref)
     if parts is None:
         what = "is a folder, not a file" if file.exists() else "no such file"
         raise CharterError(f"{what}; give an OpenAPI file, or REV:path inside --repo", file=ref)
     return _load_from_git(ref, parts, repo if repo is not None else ".",
-                          BLOB_CACHE if cache is None else cache)
+                          BLOB_CACHE if cache is None else cache, disk)
+
+
+def _validated(text: str, label: str, key: str, disk: DiskCache | None) -> dict[str, Any]:
+    cached = disk.get(key) if disk is not None else None
+    if cached is not None:
+        return cached
+    document = parse_document(text, label)
+    validate_document(document, label)
+    if disk is not None:
+        disk.put(key, document)
+    return document
 
 
 def _load_from_git(ref: str, parts: tuple[str, str], repo: str | Path,
-                   cache: SpecCache) -> LoadedSpec:
+                   cache: SpecCache, disk: DiskCache) -> LoadedSpec:
     rev, path = parts
     top = ensure_repo(repo)
     commit = resolve_rev(top, rev)
@@ -178,12 +195,44 @@ def _load_from_git(ref: str, parts: tuple[str, str], repo: str | Path,
     cached = cache.get(blob)
     if cached is not None:
         return LoadedSpec(ref, cached)
-    data = run_git(top, ["cat-file", "blob", blob])
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise CharterError("not a text file (not UTF-8); expected YAML or JSON", file=ref) from err
-    document = parse_document(text, ref)
-    validate_document(document, ref)
+    usable = disk if disk.usable_for(top) else None
+    hit = usable.get(blob) if usable is not None else None
+    if hit is not None:
+        cache.put(blob, hit)
+        return LoadedSpec(ref, hit)
+    document = _validated(_blob_text(top, blob, ref), ref, blob, usable)
     cache.put(blob, document)
     return LoadedSpec(ref, document)
+
+
+def _blob_text(top: Path, blob: str, label: str) -> str:
+    data = run_git(top, ["cat-file", "blob", blob])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise CharterError("not a text file (not UTF-8); expected YAML or JSON",
+                           file=label) from err
+
+
+_PARSED = SpecCache()
+
+
+def parse_blob(top: Path, blob: str, label: str, disk: DiskCache | None = None) -> dict[str, Any]:
+    """Blob BLOB parsed but not validated (history walks read many old versions)."""
+    for source in (BLOB_CACHE, _PARSED):
+        found = source.get(blob)
+        if found is not None:
+            return found
+    if disk is not None and disk.usable_for(top):
+        hit = disk.get(blob)
+        if hit is not None:
+            return hit
+    document = parse_document(_blob_text(top, blob, label), label)
+    _PARSED.put(blob, document)
+    return document
+
+
+def commit_time(repo: str | Path, rev: str) -> datetime:
+    """The committer date of REV, with its zone."""
+    out = run_git(repo, ["show", "-s", "--format=%cI", f"{rev}^{{commit}}", "--"])
+    return datetime.fromisoformat(out.decode().strip())

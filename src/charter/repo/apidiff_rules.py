@@ -21,12 +21,20 @@ LEVELS: dict[str, Level] = {
     "api-path-removed-with-deprecation": INFO,
     "api-removed-without-deprecation": ERR,
     "api-removed-with-deprecation": INFO,
+    "api-path-removed-before-sunset": ERR,
+    "api-removed-before-sunset": ERR,
+    "api-path-sunset-parse": ERR,
+    "api-sunset-date-too-small": ERR,
     "endpoint-deprecated": INFO,
     "endpoint-reactivated": INFO,
     "api-operation-id-removed": INFO,
     "api-operation-id-added": INFO,
     "api-tag-removed": INFO,
     "api-tag-added": INFO,
+    # Charter's own: an operation moved between tiers (ERR when a stable one is demoted) and
+    # a path prefix renamed (ERR when a stable operation moved); the instance sets the level
+    "api-tier-changed": INFO,
+    "api-path-prefix-renamed": INFO,
     # security (an alternative removed or a scope added narrows who may call)
     "api-security-removed": ERR,
     "api-security-added": INFO,

@@ -22,8 +22,12 @@ A label in `needs_rfc.labels` always marks the change as substantial. A label in
 
 `flags.experimental`: experimental flags in changed Python and Go files that break the naming or
 default-off rule and did not already break it at the merge base. `api.breaking`: breaking changes
-to stable operations of each spec, from the merge base to HEAD; a spec deleted by the pull request
-removes every operation it describes.
+to stable operations, from the merge base to HEAD, with the policy's tiers and deprecation
+period; the specs (`specs` and those the tiers name) are compared as one API, so an operation
+moved from an experimental spec file to a stable one is a promotion, while a spec deleted by the
+pull request removes every operation it describes that did not move. When the policy counts
+command-line flags as API (`includes` names flags, or is empty), flags removed or changed in
+changed Python and Go files (`flagdiff`) are breaking changes too.
 """
 
 from __future__ import annotations
@@ -32,7 +36,6 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +52,8 @@ __all__ = ["api_requirement", "flags_requirement", "proposal_requirement", "rfc_
 
 REMOVAL_IDS = frozenset({"api-path-removed-without-deprecation",
                          "api-path-removed-with-deprecation", "api-removed-without-deprecation",
-                         "api-removed-with-deprecation"})
+                         "api-removed-with-deprecation", "api-removed-before-sunset",
+                         "api-path-removed-before-sunset"})
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 DEFAULT_RFC_REQUEST = ("This looks like a substantial change; please submit an RFC first, "
                        "as the governance asks.")
@@ -336,63 +340,106 @@ def _at(f: Finding) -> str:
     return f"{f.path}:{f.line}: {f.message}" if f.line else f"{f.path}: {f.message}"
 
 
-@lru_cache(maxsize=32)
-def _diff_spec(repo: Path, old: str, new: str, spec: str, extension: str | None,
-               prefixes: tuple[str, ...]) -> Any:
-    from charter.repo.apidiff import TierRules, apidiff
+_SET_DIFFS: dict[tuple[Path, str, str, str], Any] = {}
 
-    tiers = TierRules(extension=extension,
-                      path_prefixes={p: "experimental" for p in prefixes})
-    try:
-        return apidiff(f"{old}:{spec}", f"{new}:{spec}", repo=repo, tiers=tiers).changes
-    except CharterError as err:
-        return f"unreadable: {err.message}"
+
+def _diff_set(ctx: GateContext, api: ApiRule, old: tuple[str, ...],
+              new: tuple[str, ...]) -> Any:
+    """The changes across every spec (a tuple), or "unreadable: SPEC: why"; memoized."""
+    from charter.repo.api_policy import tier_rules_from_policy
+    from charter.repo.apidiff import apidiff_set
+
+    key = (ctx.repo, ctx.fork, ctx.head, api.model_dump_json())
+    if key not in _SET_DIFFS:
+        if len(_SET_DIFFS) > 32:
+            _SET_DIFFS.clear()
+        try:
+            _SET_DIFFS[key] = apidiff_set(
+                {s: f"{ctx.fork}:{s}" for s in old}, {s: f"{ctx.head}:{s}" for s in new},
+                repo=ctx.repo, tiers=tier_rules_from_policy(api)).changes
+        except CharterError as err:
+            where = (err.file or "").partition(":")[2]
+            _SET_DIFFS[key] = f"unreadable: {where}: {err.message}"
+    return _SET_DIFFS[key]
 
 
 def _api_outcomes(ctx: GateContext, api: ApiRule) -> list[tuple[str, Any]]:
-    """(spec, changes or "added" / "deleted" / "absent" / "unreadable: ...") per listed spec."""
+    """(spec, its changes or "added" / "deleted" / "absent" / "unreadable: ...") per spec."""
+    specs = api.all_specs()
+    at_fork = {s for s in specs if read_blob(ctx.repo, ctx.fork, s) is not None}
+    at_head = {s for s in specs if read_blob(ctx.repo, ctx.head, s) is not None}
+    changes = _diff_set(ctx, api, tuple(s for s in specs if s in at_fork),
+                        tuple(s for s in specs if s in at_head)) if at_fork | at_head else ()
     out: list[tuple[str, Any]] = []
-    for spec in api.specs:
-        at_fork = read_blob(ctx.repo, ctx.fork, spec) is not None
-        at_head = read_blob(ctx.repo, ctx.head, spec) is not None
-        if not at_fork:
-            out.append((spec, "added" if at_head else "absent"))
-        elif not at_head:
+    for spec in specs:
+        if isinstance(changes, str):
+            bad = changes.split(": ", 2)[1] == spec
+            out.append((spec, f"unreadable: {changes.split(': ', 2)[2]}" if bad else []))
+        elif spec not in at_fork:
+            out.append((spec, "added" if spec in at_head else "absent"))
+        elif spec not in at_head:
             out.append((spec, "deleted"))
         else:
-            out.append((spec, _diff_spec(ctx.repo, ctx.fork, ctx.head, spec,
-                                         api.tiers_extension, tuple(api.experimental_prefixes))))
+            out.append((spec, [c for c in changes if c.spec == spec]))
     return out
 
 
+def _breaking_by_spec(ctx: GateContext, api: ApiRule) -> list[Any]:
+    specs = api.all_specs()
+    old = tuple(s for s in specs if read_blob(ctx.repo, ctx.fork, s) is not None)
+    new = tuple(s for s in specs if read_blob(ctx.repo, ctx.head, s) is not None)
+    found = _diff_set(ctx, api, old, new) if old or new else ()
+    return [] if isinstance(found, str) else [c for c in found if c.breaking]
+
+
 def api_requirement(ctx: GateContext) -> Requirement | None:
-    """`api.breaking`: no breaking change to a stable operation of any listed spec."""
+    """`api.breaking`: no breaking change to a stable operation or CLI flag."""
+    from charter.repo.api_policy import flags_included
+    from charter.repo.flagdiff import flagdiff
+
     api = ctx.policy.pull_requests.api
     if api is None:
         return None
-    if not api.specs:
+    specs = api.all_specs()
+    with_flags = flags_included(api)
+    if not specs and not with_flags:
         return Requirement("api.breaking", True, "no OpenAPI spec is listed under "
                            "pull_requests.api.specs, so no API was compared", api.source)
     problems: list[str] = []
     breaking: list[dict[str, Any]] = []
     notes: list[str] = []
+    moved_breaks = _breaking_by_spec(ctx, api) if specs else []
     for spec, outcome in _api_outcomes(ctx, api):
         if outcome == "deleted":
-            problems.append(f"{spec} is deleted, removing every operation it describes")
+            if any(c.spec == spec and c.tier == "stable" for c in moved_breaks):
+                problems.append(f"{spec} is deleted, removing the stable operations it "
+                                "describes that moved nowhere")
+            else:
+                notes.append(f"{spec} is deleted; its operations moved or were not stable")
         elif outcome == "added":
             notes.append(f"{spec} is new")
         elif isinstance(outcome, str) and outcome.startswith("unreadable"):
             problems.append(f"{spec} cannot be compared ({outcome})")
-        elif not isinstance(outcome, str):
-            for change in outcome:
-                if change.breaking and change.tier == "stable":
-                    breaking.append({"spec": spec, **change.to_json()})
-                    problems.append(f"{spec}: {change.operation}: {change.message}")
+    for change in moved_breaks:
+        if change.tier == "stable":
+            breaking.append(change.to_json())
+            problems.append(f"{change.spec}: {change.operation}: {change.message}")
+    if with_flags:
+        marker = (ctx.policy.pull_requests.experimental.marker
+                  if ctx.policy.pull_requests.experimental else "experimental")
+        for change in flagdiff(ctx.repo, ctx.fork, ctx.head, marker=marker):
+            if change.breaking and change.tier == "stable":
+                breaking.append(change.to_json())
+                problems.append(f"{change.location}: flag {change.operation}: {change.message}")
     details: dict[str, Any] = {"breaking": breaking} if breaking else {}
     if problems and api.breaking == "forbidden":
         return Requirement("api.breaking", False, listed(problems), api.source, details=details)
-    message = (f"no breaking change to a stable operation in {', '.join(api.specs)}"
-               if not problems else
+    compared = ([f"no breaking change to a stable operation in {', '.join(specs)}"] if specs
+                else ["no OpenAPI spec is listed under pull_requests.api.specs, so no API "
+                      "was compared"])
+    if with_flags:
+        compared.append("no stable CLI flag removed or changed")
+    message = ("; ".join(compared) if not problems else
                f"breaking changes are allowed by the policy: {listed(problems)}")
     if notes:
         message += f" ({'; '.join(notes)})"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charter.errors import CharterError
-from charter.policy.schema import Policy, ProposalProcess, RfcProcess, Section
+from charter.policy.schema import ApiRule, Policy, ProposalProcess, RfcProcess, Section
 from charter.repo.commits import CommitRules, commit_checker
 from charter.repo.dco import DcoRules, check_dco
 from charter.repo.findings import Finding
@@ -29,11 +29,15 @@ class CheckConfig:
     proposals: tuple[ProposalRules, ...] = ()
     flags: FlagRules | None = None
     api_specs: tuple[str, ...] = ()
+    api: ApiRule | None = None
 
     def enabled(self) -> list[str]:
+        # api compares two revisions, so it runs by default only when specs are listed;
+        # `charter check api --range A..B` also compares the CLI flags the policy includes
         on = {"dco": self.dco is not None, "commits": self.commits is not None,
               "owners": self.owners, "proposals": bool(self.proposals),
-              "flags": self.flags is not None, "api": bool(self.api_specs)}
+              "flags": self.flags is not None,
+              "api": bool(self.api_specs)}
         return [name for name in CHECKS if on[name]]
 
 
@@ -71,7 +75,7 @@ def config_from_policy(policy: Policy) -> CheckConfig:
                           default_off=prs.experimental.default_off)
     return CheckConfig(dco=dco, commits=commits, owners=prs.approval is not None,
                        proposals=proposals, flags=flags,
-                       api_specs=tuple(prs.api.specs) if prs.api else ())
+                       api_specs=prs.api.all_specs() if prs.api else (), api=prs.api)
 
 
 @dataclass
@@ -125,7 +129,7 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
 
         report.findings += check_flags(top, head_sha, config.flags or FlagRules())
     if "api" in wanted:
-        report.findings += _api_check(top, base, head_sha, config.api_specs)
+        report.findings += _api_check(top, base, head_sha, config)
     return report
 
 
@@ -152,24 +156,35 @@ def _commit_checks(top: Path, wanted: list[str], config: CheckConfig, rev_range:
     report.findings += style_findings
 
 
-def _api_check(top: Path, base: str | None, head: str, specs: tuple[str, ...]) -> list[Finding]:
-    from charter.repo.apidiff import apidiff
+def _api_check(top: Path, base: str | None, head: str, config: CheckConfig) -> list[Finding]:
+    """Breaking changes between BASE and HEAD: the specs compared as one API, then CLI flags."""
+    from charter.repo.api_policy import flags_included, tier_rules_from_policy
+    from charter.repo.apidiff import ApiChange, apidiff_set
+    from charter.repo.flagdiff import flagdiff
     from charter.repo.git import read_blob
 
+    specs = config.api_specs
+    with_flags = flags_included(config.api)
     if base is None:
         raise CharterError("the api check compares two revisions: pass --range BASE..HEAD")
-    if not specs:
+    if not specs and not with_flags:
         raise CharterError("the api check needs the policy to list its OpenAPI files under "
                            "pull_requests.api.specs")
+    old = {s: f"{base}:{s}" for s in specs if read_blob(top, base, s) is not None}
+    new = {s: f"{head}:{s}" for s in specs if read_blob(top, head, s) is not None}
+    changes: list[ApiChange] = []
+    if old or new:
+        # a spec added or removed in the range still counts: its operations may have moved
+        changes += apidiff_set(old, new, repo=top,
+                               tiers=tier_rules_from_policy(config.api)).changes
+    if with_flags:
+        marker = config.flags.marker if config.flags else "experimental"
+        changes += flagdiff(top, base, head, marker=marker)
     findings: list[Finding] = []
-    for spec in specs:
-        if read_blob(top, base, spec) is None or read_blob(top, head, spec) is None:
-            continue  # a spec added or removed in the range has nothing to compare
-        result = apidiff(f"{base}:{spec}", f"{head}:{spec}", repo=top)
-        for change in result.changes:
-            if change.breaking:
-                findings.append(Finding(
-                    check="api", rule=f"api.{change.id}", path=spec,
-                    severity="error" if change.tier == "stable" else "warning",
-                    message=f"{change.operation} ({change.tier}): {change.message}"))
+    for change in changes:
+        if change.breaking:
+            findings.append(Finding(
+                check="api", rule=f"api.{change.id}", path=change.spec or None,
+                severity="error" if change.tier == "stable" else "warning",
+                message=f"{change.operation} ({change.tier}): {change.message}"))
     return findings
