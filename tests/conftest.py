@@ -40,3 +40,10 @@ def make_repo(tmp_path: Path) -> Callable[[str], Path]:
         return repo
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep caches (parsed API specs) out of the user's own cache folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
