@@ -616,8 +616,13 @@ class _Differ:
         nschema, nkey = _param_schema(np_)
         if oschema is None or nschema is None:
             return
-        found = self.schemas.compare(oschema, nschema, Ctx(request=True, scope="parameter",
-                                                           strong=False))
+        # form style with explode (the default for query and cookie parameters) sends an
+        # array as repeated values, so a single value is a one-element array
+        style = np_.get("style", "form" if where in ("query", "cookie") else "simple")
+        explode = np_.get("explode", style == "form") is True
+        ctx = Ctx(request=True, scope="parameter", strong=False,
+                  form_explode=style == "form" and explode and "schema" in np_)
+        found = self.schemas.compare(oschema, nschema, ctx)
         found = [_name_parameter(f, where, name) for f in found]
         self._add_found(found, old, new, f"{base}.{nkey or okey}")
 
@@ -760,33 +765,44 @@ class _Differ:
         inherited = not oown and not nown
         scope_word = "api-global-security" if inherited else "api-security"
         location = "security"
-        had_none = not oreqs
+        # no requirement, or an empty `{}` alternative, lets any request through; oasdiff
+        # reports the change in that as its own rule and leaves `{}` out of the others
+        anon_before, anon_after = _anonymous(oreqs), _anonymous(nreqs)
+        if anon_before != anon_after:
+            if anon_before:
+                self._add(f"{scope_word}-anonymous-access-removed", old, new, location,
+                          "the operation no longer accepts requests without credentials; "
+                          "existing clients without credentials are refused")
+            else:
+                self._add(f"{scope_word}-anonymous-access-added", old, new, location,
+                          "the operation now accepts requests without credentials")
         for key, scopes in oreqs.items():
+            if not key:
+                continue
             if key not in nreqs:
-                self._add(f"{scope_word}-removed", old, new, location,
-                          f"removed the security requirement {_req_name(key)}; clients using "
-                          "it are refused")
+                if not anon_after:  # once anyone may call, no removal refuses a client
+                    self._add(f"{scope_word}-removed", old, new, location,
+                              f"removed the security requirement {_req_name(key)}; clients "
+                              "using it are refused")
                 continue
             for scheme, names in scopes.items():
-                for scope in sorted(nreqs[key].get(scheme, frozenset()) - names):
-                    self._add(f"{scope_word}-scope-added", old, new, location,
-                              f"added the scope {scope} to the security scheme {scheme}")
+                if not anon_after:
+                    for scope in sorted(nreqs[key].get(scheme, frozenset()) - names):
+                        self._add(f"{scope_word}-scope-added", old, new, location,
+                                  f"added the scope {scope} to the security scheme {scheme}")
                 for scope in sorted(names - nreqs[key].get(scheme, frozenset())):
                     self._add(f"{scope_word}-scope-removed", old, new, location,
                               f"removed the scope {scope} from the security scheme {scheme}")
         for key in nreqs:
-            if key in oreqs:
-                continue
-            if had_none and key:
-                # oasdiff rates an added requirement INFO; on an operation that needed no
-                # credentials it refuses every existing client, so Charter counts it as breaking
+            if key and key not in oreqs:
                 self._add(f"{scope_word}-added", old, new, location,
-                          f"added the security requirement {_req_name(key)} to an operation "
-                          "that had none; existing clients without credentials are refused",
-                          breaking=True)
-            else:
-                self._add(f"{scope_word}-added", old, new, location,
-                          f"added the security requirement {_req_name(key)} as an alternative")
+                          f"added the security requirement {_req_name(key)}"
+                          + ("" if anon_before else " as an alternative"))
+
+
+def _anonymous(reqs: _Requirements) -> bool:
+    """Whether REQS let a request without credentials through (oasdiff's allowsAnonymous)."""
+    return not reqs or () in reqs
 
 
 def _name_parameter(found: Found, where: str, name: str) -> Found:

@@ -1,7 +1,14 @@
-"""The apidiff rule ids and their levels, taken from oasdiff's checker (`checker/rules.go`).
+"""The apidiff rule ids and their levels, taken from oasdiff's checker.
 
 ERR is a definite break, WARN a possible one, INFO a compatible change. Ids and levels follow
 oasdiff so a project moving from it keeps its vocabulary; only the message wording is Charter's.
+
+Sources: the hand-written rules of `checker/rules.go` in its current form (rules carrying an
+Effect and Guards, levels following the severity law of `checker/rules/derive.go`), the
+generated bound rules of `checker/bound_rules.go`, and the anonymous-access security rules of
+`checker/check_api_security_updated.go`. Older oasdiff releases rated a few of these differently
+(for example `response-optional-property-removed` was WARN, and setting a bound was WARN).
+Ids that are Charter's own are marked as such where they are listed.
 """
 
 from __future__ import annotations
@@ -31,8 +38,9 @@ LEVELS: dict[str, Level] = {
     "api-operation-id-added": INFO,
     "api-tag-removed": INFO,
     "api-tag-added": INFO,
-    # Charter's own: an operation moved between tiers (ERR when a stable one is demoted) and
-    # a path prefix renamed (ERR when a stable operation moved); the instance sets the level
+    # Charter's own, oasdiff has no such rules: an operation moved between tiers (ERR when a
+    # stable one is demoted) and a path prefix renamed (ERR when a stable operation moved); the
+    # instance sets the level, INFO is only the default
     "api-tier-changed": INFO,
     "api-path-prefix-renamed": INFO,
     # security (an alternative removed or a scope added narrows who may call)
@@ -44,6 +52,12 @@ LEVELS: dict[str, Level] = {
     "api-global-security-added": INFO,
     "api-global-security-scope-added": ERR,
     "api-global-security-scope-removed": INFO,
+    # an operation (or, inherited, the document) stops or starts accepting requests without
+    # credentials: an empty list or an empty `{}` alternative means anonymous access
+    "api-security-anonymous-access-removed": ERR,
+    "api-security-anonymous-access-added": INFO,
+    "api-global-security-anonymous-access-removed": ERR,
+    "api-global-security-anonymous-access-added": INFO,
     # parameters
     "request-parameter-removed": WARN,
     "request-parameter-removed-with-deprecation": INFO,
@@ -83,13 +97,18 @@ LEVELS: dict[str, Level] = {
     "request-property-became-optional": INFO,
     "response-required-property-removed": ERR,
     "response-required-write-only-property-removed": INFO,
+    # WARN in older oasdiff releases; INFO since rules carry an Effect (none here: a client
+    # cannot rely on an optional property being present)
     "response-optional-property-removed": INFO,
     "response-optional-write-only-property-removed": INFO,
     "response-required-property-added": INFO,
+    "response-required-write-only-property-added": INFO,
     "response-optional-property-added": INFO,
+    "response-optional-write-only-property-added": INFO,
     "response-property-became-optional": ERR,
     "response-write-only-property-became-optional": INFO,
     "response-property-became-required": INFO,
+    "response-write-only-property-became-required": INFO,
     "request-property-deprecated": INFO,
     "request-property-reactivated": INFO,
     "response-property-deprecated": INFO,
@@ -196,7 +215,21 @@ LEVELS: dict[str, Level] = {
     "response-property-any-of-removed": INFO,
 }
 
-# keyword -> (id segment, True for an upper bound); oasdiff's checker/bound_rules.go list.
+# a bound narrowed on a read-only request property: clients never send it, so nothing breaks;
+# oasdiff has these hand-written ids for the bounds below (the others keep their usual id)
+READ_ONLY_BOUND_IDS: dict[tuple[str, str], str] = {
+    ("max", "decreased"): "request-read-only-property-max-decreased",
+    ("exclusive-max", "decreased"): "request-read-only-property-exclusive-max-decreased",
+    ("max-length", "decreased"): "request-read-only-property-max-length-decreased",
+    ("max-items", "decreased"): "request-read-only-property-max-items-decreased",
+    ("max-properties", "decreased"): "request-read-only-property-max-properties-decreased",
+    ("min", "increased"): "request-read-only-property-min-increased",
+    ("exclusive-min", "increased"): "request-read-only-property-exclusive-min-increased",
+}
+LEVELS.update(dict.fromkeys(READ_ONLY_BOUND_IDS.values(), INFO))
+
+# keyword -> (id segment, True for an upper bound); oasdiff's checker/bound_rules.go list
+# (less `multipleOf`, which Charter does not compare).
 BOUNDS: dict[str, tuple[str, bool]] = {
     "maximum": ("max", True),
     "minimum": ("min", False),
@@ -221,10 +254,11 @@ def bound_narrows(action: str, upper: bool) -> bool:
 
 
 def _register_bounds() -> None:
-    # oasdiff derives a bound rule's level from its effect: narrowing what a request accepts,
-    # or widening what a response may hold, is ERR; the opposite is INFO. Setting a bound
-    # narrows and unsetting widens; oasdiff has no rule for a response bound that narrows
-    # by increase or decrease, so none is registered here.
+    # oasdiff's bound_rules.go generates a rule for every bound, scope and action (set, unset,
+    # increased, decreased), its level derived from the effect: narrowing what a request
+    # accepts, or widening what a response may hold, is ERR; the opposite is INFO. Setting a
+    # bound narrows and unsetting widens. Its hand-written bound rules in rules.go carry the
+    # same levels. (It also has response-header bounds, which Charter does not compare.)
     for segment, upper in BOUNDS.values():
         for scope in ("body", "property", "parameter"):
             for action in ("set", "unset", "increased", "decreased"):
@@ -233,8 +267,6 @@ def _register_bounds() -> None:
         for scope in ("body", "property"):
             for action in ("set", "unset", "increased", "decreased"):
                 narrows = bound_narrows(action, upper)
-                if action in ("increased", "decreased") and narrows:
-                    continue
                 LEVELS[f"response-{scope}-{segment}-{action}"] = INFO if narrows else ERR
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
-from charter.repo.apidiff_rules import BOUNDS, LEVELS
+from charter.repo.apidiff_rules import BOUNDS, LEVELS, READ_ONLY_BOUND_IDS, bound_narrows
 
 PROP = "\0prop\0"  # stands for the full property name in a message until the path is known
 _MISSING = object()
@@ -16,6 +16,9 @@ _MISSING = object()
 _COMPOSITE = frozenset({"$ref", "properties", "items", "additionalProperties", "allOf", "oneOf",
                         "anyOf", "not", "prefixItems", "patternProperties"})
 _FLATTEN_DEPTH = 16
+# keywords that say nothing about which values are valid
+_ANNOTATIONS = frozenset({"title", "description", "example", "examples", "deprecated",
+                          "externalDocs", "xml", "$comment"})
 
 
 class Document:
@@ -69,6 +72,7 @@ class Ctx:
     request: bool
     scope: str  # "body" | "property" | "parameter" | "parameter-property"
     strong: bool  # JSON-like media type: 1 and "1" differ on the wire
+    form_explode: bool = False  # a parameter sent as repeated values (style form, explode)
 
     @property
     def prefix(self) -> str:
@@ -237,7 +241,12 @@ class SchemaComparer:
         ot, onull = _types(o)
         nt, nnull = _types(n)
         type_changed = bool(ot) and bool(nt) and ot != nt
-        if type_changed:
+        if type_changed and ctx.form_explode and self._scalar_to_array(o, n, ot, nt):
+            # oasdiff's isParameterScalarToFormExplodeArray: every old value is still valid
+            _emit(out, "request-parameter-type-generalized", ("type",),
+                  f"the type of {_subject(ctx)} was widened from {_type_text(ot, o.get('format'))}"
+                  f" to an array of it")
+        elif type_changed:
             out.extend(self._type_change(ot, nt, o.get("format"), n.get("format"), ctx))
         elif ot == nt and len(ot) == 1 and o.get("format") != n.get("format"):
             out.extend(self._format_change(ot, o.get("format"), n.get("format"), ctx))
@@ -259,6 +268,20 @@ class SchemaComparer:
             self._properties(out, o, n, ctx)
             self._nested(out, o, n, ctx)
         return out
+
+    def _scalar_to_array(self, o: Mapping[str, Any], n: Mapping[str, Any], ot: frozenset[str],
+                         nt: frozenset[str]) -> bool:
+        """Whether N is an array of exactly the scalar O (annotations aside)."""
+        if nt != {"array"} or len(ot) != 1 or "array" in ot:
+            return False
+        items, _ = self.new.resolve(n.get("items"))
+        if not isinstance(items, dict):
+            return False
+
+        def contract(schema: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in schema.items() if k not in _ANNOTATIONS}
+
+        return contract(items) == contract(o)
 
     def _type_change(self, ot: frozenset[str], nt: frozenset[str], of: Any, nf: Any,
                      ctx: Ctx) -> list[Found]:
@@ -333,6 +356,8 @@ class SchemaComparer:
         schema, _ = self.old.resolve(oprop)
         loc = ("properties", name)
         if ctx.request:
+            if isinstance(schema, dict) and schema.get("readOnly") is True:
+                return  # never sent by clients: oasdiff reports nothing
             _emit(out, "request-property-removed", loc, f"removed the request property {PROP}",
                   prop=(name,))
             return
@@ -349,7 +374,9 @@ class SchemaComparer:
         schema = schema if isinstance(schema, dict) else {}
         loc = ("properties", name)
         if ctx.request:
-            if required and schema.get("readOnly") is not True:
+            if schema.get("readOnly") is True:
+                return  # never sent by clients: oasdiff reports nothing
+            if required:
                 rule = "new-required-request-property" + (
                     "-with-default" if "default" in schema else "")
                 _emit(out, rule, loc, f"added the new required request property {PROP}",
@@ -358,9 +385,12 @@ class SchemaComparer:
                 _emit(out, "new-optional-request-property", loc,
                       f"added the new optional request property {PROP}", prop=(name,))
             return
-        rule = f"response-{'required' if required else 'optional'}-property-added"
-        _emit(out, rule, loc, f"added the {'required' if required else 'optional'} property "
-              f"{PROP} to the response", prop=(name,))
+        write_only = schema.get("writeOnly") is True
+        rule = (f"response-{'required' if required else 'optional'}"
+                f"{'-write-only' if write_only else ''}-property-added")
+        _emit(out, rule, loc, f"added the {'required' if required else 'optional'} "
+              f"{'write-only ' if write_only else ''}property {PROP} to the response",
+              prop=(name,))
 
     def _required_changed(self, out: list[Found], name: str, nprop: Any, now_required: bool,
                           ctx: Ctx) -> None:
@@ -380,8 +410,10 @@ class SchemaComparer:
                       f"the request property {PROP} became optional", prop=(name,))
             return
         if now_required:
-            _emit(out, "response-property-became-required", loc,
-                  f"the response property {PROP} became required", prop=(name,))
+            rule = ("response-write-only-property-became-required"
+                    if schema.get("writeOnly") is True else "response-property-became-required")
+            _emit(out, rule, loc, f"the response property {PROP} became required",
+                  prop=(name,))
         else:
             rule = ("response-write-only-property-became-optional"
                     if schema.get("writeOnly") is True else "response-property-became-optional")
@@ -516,7 +548,8 @@ def _pattern(out: list[Found], old: Any, new: Any, ctx: Ctx) -> None:
 def _bounds(out: list[Found], o: Mapping[str, Any], n: Mapping[str, Any], ctx: Ctx) -> None:
     if ctx.scope == "parameter-property":
         return
-    for keyword, (segment, _upper) in BOUNDS.items():
+    read_only = ctx.request and ctx.scope == "property" and n.get("readOnly") is True
+    for keyword, (segment, upper) in BOUNDS.items():
         ov, nv = o.get(keyword), n.get(keyword)
         if ov == nv:
             continue
@@ -533,8 +566,10 @@ def _bounds(out: list[Found], o: Mapping[str, Any], n: Mapping[str, Any], ctx: C
             action, words = "decreased", f"was decreased from {_show(ov)} to {_show(nv)}"
         else:
             continue
-        _emit(out, f"{ctx.prefix}-{segment}-{action}", (keyword,),
-              f"the {keyword} of {_subject(ctx)} {words}")
+        rule = f"{ctx.prefix}-{segment}-{action}"
+        if read_only and bound_narrows(action, upper):
+            rule = READ_ONLY_BOUND_IDS.get((segment, action), rule)
+        _emit(out, rule, (keyword,), f"the {keyword} of {_subject(ctx)} {words}")
 
 
 def _default(out: list[Found], old: Any, new: Any, ctx: Ctx) -> None:
