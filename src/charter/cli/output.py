@@ -13,10 +13,18 @@ def emit_json(data: Any) -> None:
 
 
 def console() -> Any:
+    import os
     import sys
 
     from rich.console import Console
 
+    class QuietConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # `charter simulate | head` is a normal way to read: end quietly, exit 0, as git does.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(0)
+
     # Piped output keeps long reasons on one line instead of rich's 80-column default.
     width = None if sys.stdout.isatty() else 160
-    return Console(highlight=False, soft_wrap=False, width=width)
+    return QuietConsole(highlight=False, soft_wrap=False, width=width)
