@@ -12,16 +12,21 @@ Prow's behaviour, followed exactly (pkg/repoowners/repoowners.go):
 - YAML is decoded as sigs.k8s.io/yaml does: keys match case-insensitively, unknown keys are
   ignored (so `emeritus_approvers` never approves), a scalar login like `yes` becomes "true".
 - Logins are lowercased and lose a leading `@`; aliases from the root OWNERS_ALIASES are
-  expanded once (not recursively); an unparsable OWNERS_ALIASES means no aliases at all.
+  expanded once (not recursively); a group is a list of logins or a flow mapping `{a, b}`; an
+  unparsable OWNERS_ALIASES (or a member YAML types as a number, bool or null) means no aliases
+  at all (Prow keeps the groups it read before the error, in Go's random map order).
 - Filter keys are Go regexps matched (unanchored) against the path relative to the OWNERS
   file's folder; `.*` matches everything; an invalid regexp is skipped.
 - The walk starts at the path itself and climbs to the root; it stops after a folder whose
-  options set `no_parent_owners` once some names have been collected. Approvers, reviewers and
-  required reviewers are walked separately. The leaf is the deepest folder contributing names.
+  options set `no_parent_owners` once some names have been collected. Approvers, reviewers,
+  required reviewers and labels are walked separately. The leaf is the deepest folder
+  contributing names.
+- OWNERS files in folders Prow's preconfigured denylist skips (`.git$`, `_output$`,
+  `vendor/.*/.*`, each folder and everything beneath it) are not read.
 What Charter cannot know is left out: Prow drops names that are not repository collaborators
-(we report names as written), and Prow's deployment-wide OWNERS folder denylist and `.md`
-front-matter owners (both off unless configured) are not applied. Symlinked OWNERS files are
-skipped, as Prow's filesystem walk skips them.
+(we report names as written), and a deployment's own additions to the folder denylist (or its
+`ignore_preconfigured_defaults`) and `.md` front-matter owners (off unless configured) are not
+applied. Symlinked OWNERS files are skipped, as Prow's filesystem walk skips them.
 
 Errors: a missing repository or an unknown revision raises CharterError (exit 2). A broken
 OWNERS or OWNERS_ALIASES file is not an error here: ownership is answered as Prow enforces it
@@ -66,6 +71,7 @@ _PEOPLE_KEYS = ("approvers", "reviewers", "required_reviewers")
 _TAG_BOOL = "tag:yaml.org,2002:bool"
 _TAG_INT = "tag:yaml.org,2002:int"
 _TAG_NULL = "tag:yaml.org,2002:null"
+_TAG_FLOAT = "tag:yaml.org,2002:float"
 _TAG_MERGE = "tag:yaml.org,2002:merge"
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -112,7 +118,6 @@ class _Config:
     """One OWNERS file as Prow applies it (after choosing simple or full config)."""
 
     entries: dict[str, list[_Entry]] = field(default_factory=dict)  # key -> entries
-    labels: list[tuple[re.Pattern[str] | None, frozenset[str]]] = field(default_factory=list)
     no_parent_owners: bool = False
 
 
@@ -352,6 +357,18 @@ def _folder_of(owners_path: str) -> str:
     return posixpath.dirname(owners_path)
 
 
+# Prow's preconfigured OWNERS folder denylist (config.OwnersDirDenylist.ListIgnoredDirs), which
+# applies unless a deployment sets `ignore_preconfigured_defaults`. Its repoowners walk skips a
+# folder whose path matches (unanchored Go regexps) together with everything beneath it.
+_DENYLIST = re.compile(r"\.git\Z|_output\Z|vendor/.*/.*")
+
+
+def _denylisted(folder: str) -> bool:
+    """Whether Prow's walk skips FOLDER: it, or a folder above it, matches the denylist."""
+    parts = folder.split("/") if folder else []
+    return any(_DENYLIST.search("/".join(parts[:i])) for i in range(1, len(parts) + 1))
+
+
 def _expand(names: Iterable[str], aliases: Mapping[str, frozenset[str]]) -> frozenset[str]:
     """Prow's ExpandAliases: each alias named is replaced by its members, once."""
     logins = {norm_login(name) for name in names}
@@ -362,6 +379,26 @@ def _expand(names: Iterable[str], aliases: Mapping[str, frozenset[str]]) -> froz
     # Prow then drops non-collaborators; no account is called "", so drop that (from `- ~`).
     logins.discard("")
     return frozenset(logins)
+
+
+def _alias_members(node: Any) -> list[str]:
+    """One alias group as Prow's ParseAliasesConfig reads it into `map[string]any`: a list of
+    strings, a flow mapping `{alice, bob}` (its keys), or nothing. A member that YAML types as a
+    number, bool or null is not coerced to a string there, so it fails the whole file."""
+    if _is_null(node):
+        return []
+    if isinstance(node, yaml.MappingNode):
+        return [name for name, _, _ in _pairs(node)]
+    if not isinstance(node, yaml.SequenceNode):
+        raise _DecodeError("an alias must list its members", _line(node))
+    members: list[str] = []
+    for item in node.value:
+        if not isinstance(item, yaml.ScalarNode) or item.tag in (_TAG_BOOL, _TAG_INT, _TAG_NULL,
+                                                                   _TAG_FLOAT):
+            raise _DecodeError("an alias member must be a plain login (quote numbers and "
+                               "yes/no/on/off)", _line(item))
+        members.append(str(item.value))
+    return members
 
 
 def parse_aliases(text: str | None) -> tuple[dict[str, frozenset[str]], Finding | None]:
@@ -380,7 +417,7 @@ def parse_aliases(text: str | None) -> tuple[dict[str, frozenset[str]], Finding 
                                        _line(value))
                 for name, _, members in _pairs(value):
                     result[norm_login(name)] = frozenset(
-                        norm_login(m) for m in (_strings(members) or []))
+                        norm_login(m) for m in _alias_members(members))
         return result, None
     except (yaml.YAMLError, _DecodeError) as err:
         line = err.line if isinstance(err, _DecodeError) else _yaml_error_line(err, text)
@@ -421,7 +458,7 @@ def _parse_owners(path: str, text: str, aliases: Mapping[str, frozenset[str]],
             if key in simple:
                 config.entries[key] = [(None, _expand(simple[key], aliases))]
         if "labels" in simple:
-            config.labels.append((None, frozenset(simple["labels"])))
+            config.entries["labels"] = [(None, frozenset(simple["labels"]))]
         config.no_parent_owners = no_parent
         if "filters" in _fields(root, ("filters",)):
             knode = _fields(root, ("filters",))["filters"][0]
@@ -466,7 +503,7 @@ def _parse_owners(path: str, text: str, aliases: Mapping[str, frozenset[str]],
             if key in values:
                 config.entries.setdefault(key, []).append((regex, _expand(values[key], aliases)))
         if "labels" in values:
-            config.labels.append((regex, frozenset(values["labels"])))
+            config.entries.setdefault("labels", []).append((regex, frozenset(values["labels"])))
     return config, problems
 
 
@@ -494,7 +531,8 @@ class RepoOwners:
         self.aliases, alias_problem = parse_aliases(files.get(OWNERS_ALIASES))
         self.problems: list[Finding] = [alias_problem] if alias_problem else []
         self._configs: dict[str, _Config] = {}
-        self.owners_files = sorted(p for p in files if posixpath.basename(p) == OWNERS)
+        self.owners_files = sorted(p for p in files if posixpath.basename(p) == OWNERS
+                                   and not _denylisted(_folder_of(p)))
         for path in self.owners_files:
             config, problems = _parse_owners(path, files[path], self.aliases)
             self.problems.extend(problems)
@@ -519,7 +557,6 @@ class RepoOwners:
         if config is not None:
             own = {id(rx): rx for entries in config.entries.values() for rx, _ in entries
                    if rx is not None}
-            own.update({id(rx): rx for rx, _ in config.labels if rx is not None})
             above = ((start, config), *above)
             regexes = (*((start, rx) for rx in own.values()), *regexes)
         self._chains[start] = (above, regexes)
@@ -554,8 +591,7 @@ class RepoOwners:
         approvers, leaf, leaf_set = walk("approvers")
         reviewers = walk("reviewers")[0]
         required = walk("required_reviewers")[0]
-        labels = frozenset().union(*(names for _, config in chain for rx, names in config.labels
-                                     if rx is None or id(rx) in matched))
+        labels = walk("labels")[0]  # FindLabelsForFile: the same walk, no_parent_owners too
         result = _Result(tuple(sorted(approvers)), tuple(sorted(reviewers)),
                          tuple(sorted(required)), tuple(sorted(labels)), tuple(sorted(leaf_set)),
                          None if leaf is None else posixpath.join(leaf, OWNERS))
