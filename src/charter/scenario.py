@@ -46,6 +46,8 @@ VERBS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "remove": ({"id": "id"}, {"reason": "text"}),
 }
 COMMON = {"at", "by", "do", "note"}
+YAML11_TRUE = {"y", "true", "on"}
+YAML11_FALSE = {"n", "false", "off"}
 TOP_KEYS = {"policy", "as_of", "people", "events", "title", "description"}
 
 
@@ -186,8 +188,14 @@ def _field(kind: str, value: Any, people: dict[str, list[str]], policy: LoadedPo
             return "yes"
         if value is False:
             return "no"
-        if isinstance(value, str) and value.strip().lower() in ("yes", "no", "abstain"):
-            return value.strip().lower()
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word in ("yes", "no", "abstain"):
+            return word
+        # The other YAML 1.1 booleans, which a YAML 1.2 reader leaves as strings.
+        if word in YAML11_TRUE:
+            return "yes"
+        if word in YAML11_FALSE:
+            return "no"
         raise fail(f"choice must be yes, no or abstain, not {value!r}", *at)
     if kind == "person":
         if not isinstance(value, str) or value not in people:

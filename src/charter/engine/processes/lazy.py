@@ -122,9 +122,11 @@ def withdraw(engine: Engine, cmd: Command) -> None:
     engine.log(cmd.at, decision.id, f"withdrawn by {cmd.by}")
     if decision.vote is not None:
         vote = engine.decisions[decision.vote]
-        if vote.status == "open":
+        if isinstance(vote, VoteDecision) and vote.status == "open":
+            from charter.engine.processes.votes import count
+
             vote.status = "withdrawn"
-            vote.closed_at = cmd.at
+            count(engine, vote, cmd.at)
             engine.log(cmd.at, vote.id, f"withdrawn with {decision.id}")
 
 

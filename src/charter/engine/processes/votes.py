@@ -107,8 +107,7 @@ def decline(engine: Engine, cmd: Command) -> None:
         raise Rejected(f"{vote.id} is {vote.status}; only an open or passed nomination can be "
                        "declined")
     if vote.status == "open":
-        vote.result = tally(vote.box, proc.pass_, proc.quorum, proc.veto)
-        vote.closed_at = cmd.at
+        count(engine, vote, cmd.at)
     elif vote.role is not None and vote.subject is not None:
         engine.roster.revoke(vote.subject, vote.role, cmd.at, vote.id)
     vote.status = "declined"
@@ -138,8 +137,16 @@ def withdraw_vote(engine: Engine, vote: VoteDecision, cmd: Command) -> None:
     if vote.status != "open":
         raise Rejected(f"{vote.id} is {vote.status}; only an open vote can be withdrawn")
     vote.status = "withdrawn"
-    vote.closed_at = cmd.at
+    count(engine, vote, cmd.at)
     engine.log(cmd.at, vote.id, f"withdrawn by {cmd.by}")
+
+
+def count(engine: Engine, vote: VoteDecision, when: datetime) -> None:
+    """Close VOTE early (declined, withdrawn): it is counted, since every closed vote shows its
+    tally; its status says what was decided."""
+    proc = vote_process(engine, vote)
+    vote.result = tally(vote.box, proc.pass_, proc.quorum, proc.veto)
+    vote.closed_at = when
 
 
 def close(engine: Engine, vote: VoteDecision, when: datetime) -> None:
@@ -195,7 +202,7 @@ def vote_view(engine: Engine, vote: VoteDecision) -> dict[str, Any]:
     out["roster"] = list(vote.box.roster)
     if vote.result is not None:
         tally_json = vote.result.to_json()
-        tally_json["passed"] = vote.result.passed
+        tally_json["passed"] = vote.status == "passed"
         out["tally"] = tally_json
     elif proc.secret:
         out["tally"] = {"ballots": len(vote.box.binding)}
