@@ -247,3 +247,24 @@ def test_removal_of_self_or_non_maintainer_rejected() -> None:
         ev(OPEN, "carol", "propose-removal", id="RM3", person="alice"),
     ], people=FIVE, as_of=AFTER)
     assert rejected_events(state) == [0, 1, 2]
+
+
+def test_an_emeritus_nominated_back_to_maintainer_is_no_longer_emeritus() -> None:
+    state = run([
+        ev(OPEN, "alice", "nominate", id="N1", person="erin", role="maintainer"),
+        *[ev("2026-03-03T09:00:00Z", who, "vote", id="N1", choice="yes")
+          for who in ("alice", "bob", "carl", "dana")],
+    ], people=FIVE, as_of=AFTER)
+    erin = state["people"]["erin"]
+    assert (erin["roles"], erin["status"]) == (["maintainer"], "active")
+
+
+def test_explanations_sort_as_people_read() -> None:
+    state = run([
+        ev(OPEN, "alice", "nominate", id="N1", person="dave", role="maintainer"),
+        ev("2026-03-03T09:00:00Z", "bob", "vote", id="N1", choice="no", explanation="more docs"),
+        ev("2026-03-03T09:00:00Z", "carl", "vote", id="N1", choice="no",
+           explanation="Needs reviews"),
+        ev("2026-03-12T09:00:00Z", "dave", "request-explanations", id="N1"),
+    ], people=FIVE, as_of=AFTER)
+    assert state["decisions"]["N1"]["explanations"] == ["more docs", "Needs reviews"]

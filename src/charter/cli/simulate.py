@@ -86,7 +86,11 @@ def _print_state(scenario: Any, state: dict[str, Any]) -> None:
 
 
 def _short(value: str | None) -> str:
-    return value.replace("T", " ").removesuffix(":00Z") + "Z" if value else "-"
+    """2026-03-06 15:00Z for a whole minute, 2026-03-06 23:59:59Z otherwise."""
+    if not value:
+        return "-"
+    text = value.replace("T", " ")
+    return text.removesuffix(":00Z") + "Z" if text.endswith(":00Z") else text
 
 
 @click.command()

@@ -53,7 +53,8 @@ class Engine:
         removal = next((p for _, p in policy.processes_of(RemovalProcess)), None)
         self.roster = Roster(policy.role_ids,
                              emeritus_role=step_down.to if step_down else "emeritus",
-                             removable_role=removal.removes if removal else "maintainer")
+                             removable_role=removal.removes if removal else "maintainer",
+                             emeritus_of=step_down.from_ if step_down else "maintainer")
         for login, roles in people.items():
             self.roster.add(login, list(roles), start, "initial roster")
         self.decisions: dict[str, Decision] = {}

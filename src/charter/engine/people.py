@@ -32,11 +32,13 @@ class Roster:
     """Everyone the scenario or the service knows, and their roles in the policy's order."""
 
     def __init__(self, role_order: tuple[str, ...], emeritus_role: str | None = "emeritus",
-                 removable_role: str | None = "maintainer") -> None:
+                 removable_role: str | None = "maintainer",
+                 emeritus_of: str | None = "maintainer") -> None:
         self._order = {role: i for i, role in enumerate(role_order)}
         self._people: dict[str, Person] = {}
         self.emeritus_role = emeritus_role
         self.removable_role = removable_role
+        self.emeritus_of = emeritus_of  # the role that emeritus status stands in for
 
     def add(self, login: str, roles: list[str], at: datetime | None, because: str) -> None:
         person = self._people.setdefault(login, Person(login))
@@ -78,6 +80,10 @@ class Roster:
             person.held.add(role)
         if role == self.removable_role:
             person.removed = False
+        # Holding the role again ends emeritus status, however it was regained.
+        if role == self.emeritus_of and self.emeritus_role and \
+                person.holds(self.emeritus_role) and role != self.emeritus_role:
+            self.revoke(login, self.emeritus_role, at, because)
 
     def revoke(self, login: str, role: str, at: datetime, because: str) -> None:
         person = self._people[login]

@@ -124,9 +124,10 @@ def request_explanations(engine: Engine, cmd: Command) -> None:
     if vote.closed_at is None:
         raise Rejected(f"{vote.id} is still open; explanations are released after it closes "
                        f"({iso(vote.closes_at)})")
+    # Alphabetical as a person reads it (case-insensitive); ties by character code.
     vote.explanations = sorted(
-        b.explanation for b in vote.box.binding.values()
-        if b.choice == "no" and b.explanation)
+        (b.explanation for b in vote.box.binding.values()
+         if b.choice == "no" and b.explanation), key=lambda text: (text.casefold(), text))
     engine.log(cmd.at, vote.id, f"explanations of 'no' ballots released to {cmd.by} "
                                 f"({len(vote.explanations)}), without voters")
 
