@@ -77,11 +77,16 @@ def _exempt(matcher: re.Pattern[str] | None, name: str, email: str) -> bool:
 class _Signoffs:
     good: tuple[Identity, ...]  # as written, for messages
     malformed: tuple[str, ...]  # the offending lines
+    # Lines of the app's form whose name is blank or whose email is invalid: reported as
+    # malformed, yet the app still compares them, so one naming the committer's (invalid)
+    # email, say, is accepted.
+    loose: tuple[Identity, ...] = ()
 
 
 def _signoffs(message: str) -> _Signoffs:
     good: list[Identity] = []
     malformed: list[str] = []
+    loose: list[Identity] = []
     for match in _SIGNOFF_LINE.finditer(message):
         line = match.group(0)
         ident = _IDENTITY.match(match.group(1)) if _SIGNOFF_STRICT.match(line) else None
@@ -91,9 +96,10 @@ def _signoffs(message: str) -> _Signoffs:
         name, email = ident.group(1), ident.group(2)
         if not name.strip() or not valid_email(email.strip()):
             malformed.append(line.strip())
+            loose.append((name, email))
         else:
             good.append((name, email))
-    return _Signoffs(tuple(good), tuple(malformed))
+    return _Signoffs(tuple(good), tuple(malformed), tuple(loose))
 
 
 @dataclass(slots=True)
@@ -102,6 +108,7 @@ class _Failure:
     rule: str
     person: Identity  # who must sign off
     detail: str
+    remediable: bool = True
 
 
 def check_dco(commits: Iterable[Commit], rules: DcoRules) -> Iterator[Finding]:
@@ -151,7 +158,8 @@ def check_dco(commits: Iterable[Commit], rules: DcoRules) -> Iterator[Finding]:
                 yield _finding(failure, head, rules)
     for failure in held:
         name, email = failure.person
-        if (name.lower(), email.lower()) not in remediated.get(failure.commit.sha, ()):
+        if not failure.remediable or (name.lower(), email.lower()) not in remediated.get(
+                failure.commit.sha, ()):
             yield _finding(failure, head, rules)
 
 
@@ -180,12 +188,20 @@ def _has_line(message: str, line: str) -> bool:
 def _signoff_failures(commit: Commit) -> list[_Failure]:
     """The full judgement of a commit's sign-offs, once the quick exact-line test has failed."""
     author = (commit.author_name, commit.author_email)
+    # The app rejects a commit whose author email (the committer's when the author has none)
+    # is invalid, whatever its sign-offs or remediations; it never checks the sign-off's own.
+    email = commit.author_email or commit.committer_email
+    if not valid_email(email):
+        whose = "author" if commit.author_email else "committer"
+        return [_Failure(commit, "dco.invalid-email", author,
+                         f"its {whose} email {email!r} is not a valid email address, so no "
+                         "sign-off or remediation can make it pass", remediable=False)]
     found = _signoffs(commit.message)
     names = (commit.author_name.lower(), commit.committer_name.lower())
     emails = (commit.author_email.lower(), commit.committer_email.lower())
     # The app accepts a sign-off whose name is the author's or the committer's and whose email
     # is the author's or the committer's; it compares case-insensitively, never trimmed.
-    if any(n.lower() in names and e.lower() in emails for n, e in found.good):
+    if any(n.lower() in names and e.lower() in emails for n, e in found.good + found.loose):
         return []
     if found.good:
         got = ", ".join(f"{n} <{e}>" for n, e in found.good)
@@ -235,7 +251,7 @@ def _collect_remediations(commit: Commit, third_party: bool,
         person = (match.group(1).lower(), match.group(2).lower())
         # Only the person themself may sign off a commit after the fact.
         if person == author:
-            remediated.setdefault(match.group(3).strip(), set()).add(person)
+            remediated.setdefault(_target(match.group(3)), set()).add(person)
     if not third_party:
         return
     committer = (commit.committer_name.lower(), commit.committer_email.lower())
@@ -243,15 +259,26 @@ def _collect_remediations(commit: Commit, third_party: bool,
         declarant = (match.group(3).lower(), match.group(4).lower())
         if declarant in (author, committer):
             person = (match.group(1).lower(), match.group(2).lower())
-            remediated.setdefault(match.group(5).strip(), set()).add(person)
+            remediated.setdefault(_target(match.group(5)), set()).add(person)
+
+
+def _target(sha: str) -> str:
+    """The sha a remediation line names, as the app reads it: the rest of the line, trailing
+    spaces included (so they spoil the match), and only a CR before the newline dropped."""
+    return sha.rstrip("\r")
 
 
 def _finding(failure: _Failure, head: str | None, rules: DcoRules) -> Finding:
     commit = failure.commit
     name, email = failure.person
     sha = commit.sha
-    expected = f"`Signed-off-by: {name} <{email}>`"
-    if failure.rule == "dco.coauthor-signoff-missing":
+    expected = f"; expected `Signed-off-by: {name} <{email}>`"
+    if failure.rule == "dco.invalid-email":
+        expected = ""
+        fix = ("give it a valid author email (`git commit --amend --no-edit -s "
+               "--author='Name <name@example.org>'` for the last commit, `git rebase -i` with "
+               "`edit` for an earlier one) and force-push")
+    elif failure.rule == "dco.coauthor-signoff-missing":
         fix = ("add that line to the message (`git commit --amend` for the last commit, "
                "`git rebase -i` with `reword` for an earlier one) and force-push")
     else:
@@ -264,7 +291,7 @@ def _finding(failure: _Failure, head: str | None, rules: DcoRules) -> Finding:
             base = commit.parents[0] if commit.parents else "--root"
             fix = (f"run `git rebase --signoff {base}` to sign off this commit and every one "
                    f"after it, and force-push")
-    if rules.individual_remediation:
+    if rules.individual_remediation and failure.remediable:
         line = f"I, {name} <{email}>, hereby add my Signed-off-by to this commit: {sha}"
         fix += (f"; or, keeping history, {name} <{email}> adds a commit whose message "
                 f"contains the line `{line}`")
@@ -275,5 +302,5 @@ def _finding(failure: _Failure, head: str | None, rules: DcoRules) -> Finding:
     title = commit.message.split("\n", 1)[0]
     return Finding(check=CHECK, rule=failure.rule, commit=sha,
                    message=f"commit {sha[:12]} ({title!r}) by {commit.author_name} "
-                           f"<{commit.author_email}>: {failure.detail}; expected {expected}. "
+                           f"<{commit.author_email}>: {failure.detail}{expected}. "
                            f"To fix, {fix}.")
