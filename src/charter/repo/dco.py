@@ -77,16 +77,11 @@ def _exempt(matcher: re.Pattern[str] | None, name: str, email: str) -> bool:
 class _Signoffs:
     good: tuple[Identity, ...]  # as written, for messages
     malformed: tuple[str, ...]  # the offending lines
-    # Lines of the app's form whose name is blank or whose email is invalid: reported as
-    # malformed, yet the app still compares them, so one naming the committer's (invalid)
-    # email, say, is accepted.
-    loose: tuple[Identity, ...] = ()
 
 
 def _signoffs(message: str) -> _Signoffs:
     good: list[Identity] = []
     malformed: list[str] = []
-    loose: list[Identity] = []
     for match in _SIGNOFF_LINE.finditer(message):
         line = match.group(0)
         ident = _IDENTITY.match(match.group(1)) if _SIGNOFF_STRICT.match(line) else None
@@ -96,10 +91,9 @@ def _signoffs(message: str) -> _Signoffs:
         name, email = ident.group(1), ident.group(2)
         if not name.strip() or not valid_email(email.strip()):
             malformed.append(line.strip())
-            loose.append((name, email))
         else:
             good.append((name, email))
-    return _Signoffs(tuple(good), tuple(malformed), tuple(loose))
+    return _Signoffs(tuple(good), tuple(malformed))
 
 
 @dataclass(slots=True)
@@ -201,7 +195,8 @@ def _signoff_failures(commit: Commit) -> list[_Failure]:
     emails = (commit.author_email.lower(), commit.committer_email.lower())
     # The app accepts a sign-off whose name is the author's or the committer's and whose email
     # is the author's or the committer's; it compares case-insensitively, never trimmed.
-    if any(n.lower() in names and e.lower() in emails for n, e in found.good + found.loose):
+    # A line with an invalid email never counts (cli.md), even where the app would compare it.
+    if any(n.lower() in names and e.lower() in emails for n, e in found.good):
         return []
     if found.good:
         got = ", ".join(f"{n} <{e}>" for n, e in found.good)
