@@ -1,9 +1,9 @@
-"""Batched reads of a tree and its blobs, and decoding of text files for the file checks."""
+"""Batched reads of a tree, and decoding of text files for the file checks."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,30 +39,6 @@ def list_files(repo: str | Path, rev: str) -> list[TreeEntry]:
         entries.append(TreeEntry(raw_path.decode("utf-8", "surrogateescape"),
                                  fields[2].decode(), size))
     return entries
-
-
-def read_objects(repo: str | Path, names: Sequence[str]) -> dict[str, bytes | None]:
-    """Contents of many objects (`oid` or `rev:path`) in one `git cat-file --batch` call.
-
-    A name git cannot find maps to None. Names must not contain newlines.
-    """
-    wanted = list(dict.fromkeys(n for n in names if "\n" not in n))
-    result: dict[str, bytes | None] = {n: None for n in names}
-    if not wanted:
-        return result
-    out = run_git(repo, ["cat-file", "--batch"], input="".join(n + "\n" for n in wanted).encode(
-        "utf-8", "surrogateescape"))
-    pos = 0
-    for name in wanted:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            result[name] = out[pos:pos + size] if header[1] == b"blob" else None
-            pos += size + 1  # the content is followed by a newline
-        # Otherwise "<name> missing" or "ambiguous": a single header line and no content.
-    return result
 
 
 def glob_regex(patterns: Iterable[str]) -> re.Pattern[str]:

@@ -19,9 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from charter.repo.apidiff import ApiChange
-from charter.repo.blobs import read_objects
 from charter.repo.flags import Flag, FlagSyntaxError, find_flags
-from charter.repo.git import ensure_repo, resolve_rev, run_git
+from charter.repo.git import ensure_repo, read_objects, resolve_rev, run_git
 
 __all__ = ["FLAG_RULES", "flagdiff"]
 

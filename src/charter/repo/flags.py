@@ -29,12 +29,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from charter.repo.blobs import MAX_TEXT_BYTES, TreeEntry, decode_text, list_files, read_objects
+from charter.repo.blobs import MAX_TEXT_BYTES, TreeEntry, decode_text, list_files
 from charter.repo.findings import Finding
 from charter.repo.flags_base import Flag, FlagSyntaxError, FlagValue, name_has_marker
 from charter.repo.flags_go import GoFile, Scope, find_go_flags, may_define_flags, parse_file
 from charter.repo.flags_python import find_python_flags
-from charter.repo.git import resolve_rev
+from charter.repo.git import read_objects, resolve_rev
 
 __all__ = ["Flag", "FlagRules", "FlagSyntaxError", "check_flag", "check_flags", "find_flags"]
 

@@ -43,10 +43,10 @@ import yaml
 
 from charter.errors import CharterError
 from charter.policy.schema import ApiRule, Policy, ProposalProcess, RfcProcess
-from charter.repo.blobs import glob_regex, read_objects
+from charter.repo.blobs import glob_regex
 from charter.repo.findings import Finding
 from charter.repo.gate import GateContext, Requirement, listed
-from charter.repo.git import read_blob, run_git
+from charter.repo.git import read_blob, read_objects, run_git
 
 __all__ = ["api_requirement", "flags_requirement", "proposal_requirement", "rfc_requirement"]
 

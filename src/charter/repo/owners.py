@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,7 @@ from charter.repo.codeowners_file import (
     pick_codeowners,
 )
 from charter.repo.findings import Finding
-from charter.repo.git import ensure_repo, resolve_rev, run_git
+from charter.repo.git import ensure_repo, read_objects, resolve_rev, run_git
 
 OWNERS = "OWNERS"
 OWNERS_ALIASES = "OWNERS_ALIASES"
@@ -781,24 +781,6 @@ def _is_ownership_file(path: str) -> bool:
             or path == OWNERS_ALIASES or path in CODEOWNERS_LOCATIONS)
 
 
-def _cat_blobs(repo: str | Path, shas: list[str]) -> Iterator[bytes]:
-    """The contents of SHAS, in order, read by one `git cat-file --batch`."""
-    if not shas:
-        return
-    out = run_git(repo, ["cat-file", "--batch"], input=("\n".join(shas) + "\n").encode())
-    pos = 0
-    for sha in shas:
-        header_end = out.index(b"\n", pos)
-        header = out[pos:header_end].split()
-        if len(header) != 3 or header[0].decode() != sha:
-            raise CharterError(f"git cat-file returned an unexpected header for {sha}",
-                               file=str(repo))
-        size = int(header[2])
-        start = header_end + 1
-        yield out[start:start + size]
-        pos = start + size + 1  # the blob is followed by a newline
-
-
 def load_owner_files(repo: str | Path, rev: str = "HEAD") -> OwnerFiles:
     """Read every OWNERS file, the root OWNERS_ALIASES and CODEOWNERS at REV, and the path list."""
     top = ensure_repo(repo)
@@ -819,9 +801,13 @@ def load_owner_files(repo: str | Path, rev: str = "HEAD") -> OwnerFiles:
                 symlinked.append(path)  # Prow's walk (Lstat) skips symlinks; so do we
             else:
                 wanted.append((path, blob))
-    files = {path: text.decode("utf-8", "surrogateescape")
-             for (path, _), text in zip(wanted, _cat_blobs(top, [b for _, b in wanted]),
-                                        strict=True)}
+    blobs = read_objects(top, [blob for _, blob in wanted])
+    files: dict[str, str] = {}
+    for path, blob in wanted:
+        text = blobs[blob]
+        if text is None:
+            raise CharterError(f"git cat-file could not read {path} ({blob})", file=str(top))
+        files[path] = text.decode("utf-8", "surrogateescape")
     return OwnerFiles(files=files, tree=tuple(tree), symlinked=tuple(symlinked))
 
 

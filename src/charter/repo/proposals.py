@@ -22,11 +22,10 @@ from charter.repo.blobs import (
     decode_text,
     glob_regex,
     list_files,
-    read_objects,
     too_large,
 )
 from charter.repo.findings import Finding, Severity
-from charter.repo.git import resolve_rev, run_git
+from charter.repo.git import read_objects, resolve_rev, run_git
 
 CHECK = "proposals"
 
