@@ -140,3 +140,18 @@ def test_explain_a_component() -> None:
     assert account["status"] == "removed"
     assert "3 months" in account["rule"][0]
     assert [h["what"] for h in account["history"]][-1] == "removed"
+
+
+def test_the_readme_examples_hold(tmp_path: Path) -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
+    scenario = next(b for b in blocks if b.startswith("policy:"))
+    (tmp_path / "scenario.yaml").write_text(scenario)
+    state = json.loads(charter("simulate", str(tmp_path / "scenario.yaml"), "--json").stdout)
+    p1 = state["decisions"]["P1"]
+    assert (p1["status"], p1["closes_at"]) == ("contested", "2026-03-10T15:00:00Z")
+    policy = next(b for b in blocks if "extends: llama-stack" in b)
+    (tmp_path / "charter.yaml").write_text(policy)
+    assert charter("policy", "check", str(tmp_path / "charter.yaml")).returncode == 0
