@@ -109,3 +109,17 @@ def test_not_a_repository_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
         main(["check", "--repo", str(tmp_path)])
     assert exit_info.value.code == 2
     assert "not a git repository" in capsys.readouterr().err
+
+
+def test_file_checks_count_the_files_they_read(make_repo: MakeRepo) -> None:
+    r = make_repo("files")
+    commit(r, "docs/proposals/a.md", "# A\n\n## Summary\n\nx\n", f"Add a\n\nWhy.\n\n{SIGNED}")
+    commit(r, "cli.py", "import argparse\np = argparse.ArgumentParser()\n"
+                        "p.add_argument('--experimental-x', action='store_true')\n",
+           f"Add cli\n\nWhy.\n\n{SIGNED}")
+    code, out = run("check", "proposals", "flags", "--repo", str(r), "--policy", "llm-d",
+                    "--json")
+    assert code == 1  # the proposal lacks most of llm-d's sections
+    data = json.loads(out)
+    assert data["checked"]["files"] == 2
+    assert any(f["check"] == "proposals" for f in data["findings"])

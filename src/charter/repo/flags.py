@@ -129,6 +129,15 @@ def _decode(path: str, data: bytes) -> str | Finding:
     return text
 
 
+def flag_files(entries: Sequence[TreeEntry], paths: Sequence[str] | None = None
+               ) -> list[TreeEntry]:
+    """The files the flags check reads: Python and Go, PATHS only when given, else all but
+    vendored folders and Go tests."""
+    wanted = set(paths) if paths is not None else None
+    return [e for e in entries if e.path.endswith((".py", ".go"))
+            and (e.path in wanted if wanted is not None else not _skipped(e.path))]
+
+
 def check_flags(repo: str | Path, rev: str, rules: FlagRules,
                 paths: Sequence[str] | None = None) -> list[Finding]:
     """Check the flags defined at REV: all Python and Go files, or only PATHS when given.
@@ -138,9 +147,7 @@ def check_flags(repo: str | Path, rev: str, rules: FlagRules,
     """
     sha = resolve_rev(repo, rev)
     entries = list_files(repo, sha)
-    wanted = set(paths) if paths is not None else None
-    targets = [e for e in entries if e.path.endswith((".py", ".go"))
-               and (e.path in wanted if wanted is not None else not _skipped(e.path))]
+    targets = flag_files(entries, paths)
     folders = {posixpath.dirname(e.path) for e in targets if e.path.endswith(".go")}
     # Sibling Go files of each package are read too, so constants resolve across the folder.
     siblings = [e for e in entries if e.path.endswith(".go") and not e.path.endswith("_test.go")

@@ -118,16 +118,24 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
         report.findings += lint_owners(owner_files.files)
         if base is not None:
             report.findings += unowned_between(top, base, head_sha)
+    if "proposals" in wanted or "flags" in wanted:
+        from charter.repo.blobs import glob_regex, list_files
+
+        entries = list_files(top, head_sha)
     if "proposals" in wanted:
         from charter.repo.proposals import check_proposals
 
         rules_list = config.proposals or (ProposalRules(globs=("docs/proposals/*.md",)),)
         for rules in rules_list:
             report.findings += check_proposals(top, head_sha, rules)
+            matcher = glob_regex(rules.globs)
+            report.files += sum(1 for e in entries if matcher.fullmatch(e.path)
+                                and e.path != rules.template)
     if "flags" in wanted:
-        from charter.repo.flags import check_flags
+        from charter.repo.flags import check_flags, flag_files
 
         report.findings += check_flags(top, head_sha, config.flags or FlagRules())
+        report.files += len(flag_files(entries))
     if "api" in wanted:
         report.findings += _api_check(top, base, head_sha, config)
     return report
