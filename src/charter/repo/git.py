@@ -44,6 +44,9 @@ def resolve_rev(repo: str | Path, rev: str) -> str:
     out = run_git(repo, ["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], check=False)
     sha = out.decode().strip()
     if not sha:
+        if not run_git(repo, ["rev-list", "-n", "1", "--all"], check=False).strip():
+            raise CharterError(f"the repository has no commits yet, so there is no {rev!r}; "
+                               "commit something first", file=str(repo))
         raise CharterError(f"unknown revision {rev!r}; check the name with `git log --oneline`",
                            file=str(repo))
     return sha
