@@ -79,7 +79,10 @@ def _mark(r: Requirement) -> str:
 def _summary(result: GateResult) -> str:
     blocking = [r for r in result.requirements if r.blocks]
     if not blocking:
-        return f"Mergeable: all {len(result.requirements)} blocking requirement(s) met"
+        required = sum(1 for r in result.requirements if r.severity == "blocking")
+        advice = sum(1 for r in result.requirements if r.severity == "advisory" and not r.met)
+        tail = f"; {advice} advisory note(s)" if advice else ""
+        return f"Mergeable: all {required} blocking requirement(s) met{tail}"
     return (f"Not mergeable: {len(blocking)} of {len(result.requirements)} requirement(s) "
             "unmet")
 
