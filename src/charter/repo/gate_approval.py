@@ -183,13 +183,15 @@ def _counted(ctx: GateContext, rule: ApprovalRule
     dropped: list[dict[str, str]] = []
     ignored: list[dict[str, str]] = []
     for approval in ctx.approvals:
+        by_author = rule.not_author and ctx.author is not None and approval.login == ctx.author
         if approval.at is not None:
             tree = tree_of(ctx.repo, approval.at)
             if tree is None:
                 raise CharterError(f"--approved-by {approval}: unknown revision "
                                    f"{approval.at!r}; check it with `git log --oneline`",
                                    file=str(ctx.repo))
-            if tree != head_tree:
+            # The author is told their approval never counts, not to approve again.
+            if tree != head_tree and not by_author:
                 since = [c.path for c in changed_files(ctx.repo, approval.at, ctx.head)]
                 dropped.append({
                     "approval": str(approval), "login": approval.login,
@@ -198,13 +200,14 @@ def _counted(ctx: GateContext, rule: ApprovalRule
                               f"({listed(since, 5, ', ')}); {approval.login} must /approve "
                               "again"})
                 continue
-        if rule.not_author and ctx.author is not None and approval.login == ctx.author:
+        if by_author:
             ignored.append({"approval": str(approval), "login": approval.login,
                             "reason": f"{approval.login} is the author, and the policy needs "
                                       "an approver other than the author"})
             continue
         valid.add(approval.login)
-    return valid, dropped, ignored
+    # A stale approval is moot when the same person also approved the head.
+    return valid, [d for d in dropped if d["login"] not in valid], ignored
 
 
 def _file_message(f: FileApproval, rule: ApprovalRule, owners: RepoOwners) -> str:
