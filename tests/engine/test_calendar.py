@@ -82,3 +82,12 @@ def test_parse_duration(text: str, duration: Duration) -> None:
 def test_parse_duration_rejects(text: object) -> None:
     with pytest.raises(ValueError, match=r"expected|business|positive|unit"):
         parse_duration(text)
+
+
+def test_zoned_starts_add_elapsed_time_across_a_dst_jump() -> None:
+    from zoneinfo import ZoneInfo
+
+    start = datetime(2026, 3, 8, 1, 59, tzinfo=ZoneInfo("America/New_York"))  # 06:59Z
+    no_weekends = BusinessCalendar(weekend=frozenset())
+    assert no_weekends.add(start, 3660) == t("2026-03-08T08:00:00Z")
+    assert no_weekends.business_seconds(start, t("2026-03-08T08:00:00Z")) == 3660

@@ -91,6 +91,8 @@ class BusinessCalendar:
         """The earliest instant by which SECONDS of business time have passed since START."""
         if seconds < 0:
             raise ValueError("business time cannot be negative")
+        # Arithmetic on a zoned datetime follows its wall clock (a DST jump would be lost).
+        start = start.astimezone(UTC)
         cur, remaining = start, timedelta(seconds=seconds)
         if not remaining:
             return start
@@ -105,6 +107,7 @@ class BusinessCalendar:
 
     def business_seconds(self, start: datetime, end: datetime) -> int:
         """Business seconds between START and END (zero when END is not after START)."""
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
         if end <= start:
             return 0
         total = end - start
@@ -122,7 +125,7 @@ class BusinessCalendar:
             return add_months(start, duration.amount)
         if duration.business:
             return self.add(start, duration.seconds)
-        return start + timedelta(seconds=duration.seconds)
+        return start.astimezone(UTC) + timedelta(seconds=duration.seconds)
 
 
 def _days_from(day: date) -> Iterator[date]:
