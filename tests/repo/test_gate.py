@@ -601,3 +601,17 @@ def test_fewest_approvers_exact_search_stays_fast_at_the_limit() -> None:
     demands = [(1, [people[i], people[(i + 1) % 20]]) for i in range(20)]
     chosen, exact = fewest_approvers(demands, people)
     assert exact and chosen == tuple(people[0::2])
+
+
+def test_policy_extends_outside_the_repository_is_refused(make_repo: Callable[[str], Path]
+                                                          ) -> None:
+    from charter.errors import CharterError
+    from charter.repo.gate import policy_at
+    from tests.conftest import git as run_git
+
+    repo = make_repo("ext")
+    (repo / "charter.yaml").write_text("charter: 1\nextends: ../../etc/policy.yaml\n")
+    run_git(repo, "add", "charter.yaml")
+    run_git(repo, "commit", "-q", "-m", "policy")
+    with pytest.raises(CharterError, match="outside the repository"):
+        policy_at(repo, "HEAD")

@@ -377,10 +377,8 @@ def test_approval_at_rev_counts_only_for_the_same_tree(prow: Path) -> None:
     assert [d["login"] for d in details["dropped"]] == ["anne"]
 
 
-@pytest.mark.xfail(strict=True, reason="owners.normalize_path turns `\\` into `/`: a root file "
-                   "named `a\\x.go` is resolved as a/x.go and approved by a's approvers")
 def test_backslash_is_part_of_a_file_name(prow: Path) -> None:
     # Prow (filepath.Dir on Linux) and git treat `a\x.go` as a file at the root: only the
-    # root's approvers may approve it. Fixing it belongs in owners.py (normalize_path).
+    # root's approvers may approve it, never a/'s.
     pull_request(prow, {"a\\x.go": "x\n"})
     assert unapproved(approval(prow, approvals=["Art"])) == ["a\\x.go"]

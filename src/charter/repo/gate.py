@@ -190,8 +190,13 @@ def policy_at(repo: str | Path, rev: str, name: str = "charter.yaml") -> Policy 
                 and data["extends"] not in PRESETS:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(current),
                                                        data["extends"]))
-            if target in seen or target.startswith("../"):
-                break  # the loader reports the cycle or the missing file
+            if posixpath.isabs(data["extends"]) or target == ".." or target.startswith("../"):
+                # Read from BASE only: a path outside the repository would read this machine.
+                raise CharterError(f"extends: {data['extends']!r} is outside the repository; "
+                                   "name a preset or a file committed in the repository",
+                                   file=f"{rev[:12]}:{current}")
+            if target in seen:
+                break  # the loader reports the cycle
             seen.add(target)
             blob = read_blob(repo, rev, target)
             if blob is None:

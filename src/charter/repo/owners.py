@@ -513,9 +513,10 @@ def _parse_owners(path: str, text: str, aliases: Mapping[str, frozenset[str]],
 def normalize_path(path: str) -> str:
     """A repository path in Prow's form: no leading `./` or `/`, no trailing `/`; root is ""."""
     if (path and path[0] not in "./" and path[-1] != "/" and "//" not in path
-            and "/." not in path and "\\" not in path):
+            and "/." not in path):
         return path  # already clean: the common case, kept cheap for whole-tree resolution
-    clean = posixpath.normpath(path.replace("\\", "/")) if path else "."
+    # A backslash is part of a file name to git and Prow, never a folder separator.
+    clean = posixpath.normpath(path) if path else "."
     clean = clean.lstrip("/")
     if clean in (".", ""):
         return ""
