@@ -490,6 +490,36 @@ def test_experimental_violation_already_at_base_is_not_the_prs(make_repo: MakeRe
     assert not r.met and r.message.startswith("app/new.py:3:")
 
 
+TEST_BOTH = ("def test_x_on_and_off():\n    assert run(['--experimental-x']) == True\n"
+             "    assert run([]) == False\n")
+
+
+@pytest.mark.parametrize(
+    ("tests", "met"),
+    [
+        ({}, False),
+        ({"tests/test_cli.py": "def test_other():\n    assert True\n"}, False),
+        ({"tests/test_cli.py": "def test_x():\n    run(['--experimental-x'])  # True\n"},
+         False),
+        ({"tests/test_cli.py": TEST_BOTH}, True),
+        ({"app/cli_test.py": TEST_BOTH.replace("--experimental-x", "experimental_x")}, True),
+    ],
+    ids=["no-tests", "tests-not-naming-the-flag", "only-on", "on-and-off", "dest-name"],
+)
+def test_experimental_flag_needs_tests_for_both_states(make_repo: MakeRepo,
+                                                       tests: dict[str, str],
+                                                       met: bool) -> None:
+    repo = make_repo("flag-tests")
+    commit(repo, {"app/cli.py": CLI_PY})
+    branch(repo, "pr")
+    commit(repo, {"app/cli.py": CLI_PY + "p.add_argument('--experimental-x', "
+                                        "action='store_true')\n", **tests})
+    result = gate(repo, FLAGS_POLICY)
+    r = req(result, "flags.experimental-tests")
+    assert r.met is met and r.severity == "advisory"
+    assert not r.blocks
+
+
 # ----------------------------------------------------------------------------- API
 
 

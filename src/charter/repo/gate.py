@@ -334,6 +334,7 @@ def evaluate_gate(repo: str | Path, base: str, head: str, author: str | None,
     from charter.repo.gate_approval import approval_requirement
     from charter.repo.gate_content import (
         api_requirement,
+        flag_tests_requirement,
         flags_requirement,
         proposal_requirement,
         rfc_requirement,
@@ -364,6 +365,7 @@ def evaluate_gate(repo: str | Path, base: str, head: str, author: str | None,
         proposal_requirement(ctx),
         rfc_requirement(ctx),
         flags_requirement(ctx),
+        flag_tests_requirement(ctx),
         api_requirement(ctx),
     ]
     return GateResult(tuple(r for r in requirements if r is not None), base_sha, head_sha, fork)

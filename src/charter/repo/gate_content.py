@@ -336,6 +336,60 @@ def flags_requirement(ctx: GateContext) -> Requirement | None:
                        "breaks the naming or default-off rule", rule.source, details=details)
 
 
+_TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.(py|go)$)")
+
+
+def flag_tests_requirement(ctx: GateContext) -> Requirement | None:
+    """`flags.experimental-tests`: each experimental flag the PR adds is named in a test that
+    sets it both on and off, as far as a text search can tell (advisory: a heuristic)."""
+    from charter.repo.blobs import list_files
+    from charter.repo.flags import FlagSyntaxError, find_flags
+
+    rule = ctx.policy.pull_requests.experimental
+    if rule is None or not rule.tests_both_states:
+        return None
+    added: list[str] = []
+    for old, new, path in _before_after(ctx, lambda p: p.endswith((".py", ".go"))):
+        if new is None:
+            continue
+        try:
+            before = {f.name for f in find_flags(path, old or "", marker=rule.marker)}
+            now = [f for f in find_flags(path, new, marker=rule.marker)
+                   if f.experimental and f.name_known and f.name not in before]
+        except FlagSyntaxError:
+            continue
+        added += [f.name for f in now]
+    if not added:
+        return Requirement("flags.experimental-tests", True, "no experimental flag added",
+                           rule.source, severity="advisory")
+    tests = [e.path for e in list_files(ctx.repo, ctx.head) if _TEST_PATH.search(e.path)]
+    texts = _texts(ctx, ((ctx.head, path) for path in tests)).values()
+    lacking = [name for name in dict.fromkeys(added) if not _tested_both_ways(name, texts)]
+    if lacking:
+        return Requirement(
+            "flags.experimental-tests", False,
+            f"no test found that sets {', '.join(lacking)} both on and off; add tests for both "
+            "states (checked: a test file naming the flag with both an on and an off value)",
+            rule.source, severity="advisory", details={"flags": lacking})
+    return Requirement("flags.experimental-tests", True,
+                       f"tests name {', '.join(dict.fromkeys(added))} with both states",
+                       rule.source, severity="advisory")
+
+
+_ON = re.compile(r"\b(true|True|on|enabled?|1)\b")
+_OFF = re.compile(r"\b(false|False|off|disabled?|0)\b|--no-")
+
+
+def _tested_both_ways(name: str, texts: Iterable[str]) -> bool:
+    """True when some test text names the flag and holds both an on and an off value."""
+    bare = name.lstrip("-")
+    forms = {bare, bare.replace("-", "_")}
+    for text in texts:
+        if any(form in text for form in forms) and _ON.search(text) and _OFF.search(text):
+            return True
+    return False
+
+
 def _at(f: Finding) -> str:
     return f"{f.path}:{f.line}: {f.message}" if f.line else f"{f.path}: {f.message}"
 
