@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ FIVE = {"alice": "maintainer", "bob": "maintainer", "carl": "maintainer", "dana"
 
 
 def nomination(ballots: list[tuple[str, str]], people: dict[str, str] | None = None,
-               extra: list[dict[str, str]] | None = None, as_of: str = AFTER) -> dict:
+               extra: list[dict[str, str]] | None = None, as_of: str = AFTER) -> dict[str, Any]:
     events = [ev(OPEN, "alice", "nominate", id="N1", person="dave", role="maintainer"),
               *[ev("2026-03-03T09:00:00Z", who, "vote", id="N1", choice=c)
                 for who, c in ballots], *(extra or [])]
@@ -177,7 +178,7 @@ def test_who_may_nominate(events: list[dict[str, str]], reason_part: str) -> Non
     assert reason_part in state["rejected"][0]["reason"]
 
 
-def governance(ballots: list[tuple[str, str]]) -> dict:
+def governance(ballots: list[tuple[str, str]]) -> dict[str, Any]:
     return run([
         ev(OPEN, "carol", "propose", id="G1", process="governance-change"),
         ev("2026-03-03T09:00:00Z", "dave", "object", id="G1"),

@@ -25,7 +25,7 @@ def test_presets_load_and_every_process_cites_the_charter(name: str) -> None:
         text = " ".join(p.read_text() for p in charter_dir.iterdir())
         text = re.sub(r"\s+", " ", re.sub(r"[`*]", "", text))
         for pname, proc in policy.processes.items():
-            first = re.sub(r"\s+", " ", proc.source.split(" - ")[0].split(". ")[0])
+            first = re.sub(r"\s+", " ", (proc.source or "").split(" - ")[0].split(". ")[0])
             assert first[:40].replace("`", "") in text, f"{pname}: {first!r} not in charter"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from charter.errors import CharterError
 from charter.repo.apidiff import ApiDiffResult, TierRules, apidiff, diff_specs, normalize_path
@@ -16,7 +16,7 @@ from charter.repo.apidiff_load import SpecCache, load_spec, parse_document, vali
 from charter.repo.apidiff_rules import LEVELS
 from tests.conftest import git
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def inference_api() -> dict[str, Any]:
