@@ -155,3 +155,22 @@ def test_the_readme_examples_hold(tmp_path: Path) -> None:
     policy = next(b for b in blocks if "extends: llama-stack" in b)
     (tmp_path / "charter.yaml").write_text(policy)
     assert charter("policy", "check", str(tmp_path / "charter.yaml")).returncode == 0
+
+
+def test_a_history_with_no_events_has_no_as_of(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("policy: llm-d\npeople: {a: maintainer}\nevents: []\n")
+    state = json.loads(charter("simulate", str(tmp_path / "s.yaml"), "--json").stdout)
+    assert state["as_of"] is None and state["decisions"] == {}
+    assert state["people"]["a"]["roles"] == ["maintainer"]
+
+
+def test_policy_path_relative_to_the_scenario_or_the_working_folder(tmp_path: Path) -> None:
+    (tmp_path / "pol").mkdir()
+    (tmp_path / "sc").mkdir()
+    (tmp_path / "pol" / "charter.yaml").write_text("charter: 1\nextends: llm-d\n")
+    (tmp_path / "sc" / "s.yaml").write_text("policy: pol/charter.yaml\npeople: {a: maintainer}\n"
+                                            "events: []\n")
+    assert charter("simulate", "sc/s.yaml", cwd=tmp_path).returncode == 0
+    (tmp_path / "sc" / "t.yaml").write_text("policy: ../pol/charter.yaml\n"
+                                            "people: {a: maintainer}\nevents: []\n")
+    assert charter("simulate", str(tmp_path / "sc" / "t.yaml")).returncode == 0

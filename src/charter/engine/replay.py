@@ -12,7 +12,7 @@ from charter.policy.schema import Policy
 
 
 def replay(policy: Policy, people: Mapping[str, Iterable[str]], commands: Iterable[Command],
-           as_of: datetime | None = None) -> tuple[Engine, datetime]:
+           as_of: datetime | None = None) -> tuple[Engine, datetime | None]:
     """Apply COMMANDS up to AS_OF in order, then advance the clock to AS_OF.
 
     AS_OF defaults to the last command's instant; commands after it are not applied, since the
@@ -34,9 +34,6 @@ def replay(policy: Policy, people: Mapping[str, Iterable[str]], commands: Iterab
         if was_enabled:
             gc.enable()
     end = as_of or last
-    if end is None:
-        from datetime import UTC
-
-        end = datetime(1970, 1, 1, tzinfo=UTC)
-    engine.advance(end)
+    if end is not None:
+        engine.advance(end)
     return engine, end

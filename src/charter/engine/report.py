@@ -14,8 +14,11 @@ from charter.engine.state import Decision, LazyDecision, Rfc, VoteDecision
 from charter.policy.schema import format_percent
 
 
-def snapshot(engine: Engine, as_of: datetime) -> dict[str, Any]:
-    """Everything the replay decided, as of AS_OF, in the documented JSON shape."""
+def snapshot(engine: Engine, as_of: datetime | None) -> dict[str, Any]:
+    """Everything the replay decided, as of AS_OF, in the documented JSON shape.
+
+    AS_OF is None only for a history with no events, where nothing has happened yet.
+    """
     decisions: dict[str, Any] = {}
     for decision in engine.decisions.values():
         entry: dict[str, Any] = {
@@ -31,7 +34,7 @@ def snapshot(engine: Engine, as_of: datetime) -> dict[str, Any]:
             entry.update(vote_view(engine, decision))
         elif isinstance(decision, Rfc):
             entry.update(rfc_view(decision))
-        entry["reason"] = reason(engine, decision, as_of)
+        entry["reason"] = reason(engine, decision, as_of or decision.opened_at)
         decisions[decision.id] = entry
     return {
         "as_of": iso(as_of),

@@ -63,7 +63,9 @@ def load_policy(ref: str | Path | Mapping[str, Any] | None = None, *,
         raw, locations = _load_preset(text_ref, ())
         return _validate(raw, locations, text_ref)
     path = Path(text_ref)
-    if not path.is_absolute() and base_dir is not None:
+    if not path.is_absolute() and base_dir is not None and (
+            (base_dir / path).exists() or not path.exists()):
+        # Relative to the file that names it (a scenario's folder); else to the working folder.
         path = base_dir / path
     if not path.exists() and "/" not in text_ref and not text_ref.endswith((".yaml", ".yml")):
         raise CharterError(f"unknown preset or file {text_ref!r}; the presets are "
