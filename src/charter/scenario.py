@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from charter.engine.machine import iso
 from charter.engine.state import Command
 from charter.errors import CharterError
 from charter.policy.durations import parse_duration
@@ -128,8 +129,8 @@ def parse_scenario(data: dict[str, Any], file: str, locations: Locations,
     for index, event in enumerate(events):
         command = _command(index, event, people, policy, fail)
         if previous is not None and command.at < previous:
-            raise fail(f"event {index} ({command.verb} at {_iso(command.at)}) is earlier than "
-                       f"the event before it ({_iso(previous)}); events must be in time order",
+            raise fail(f"event {index} ({command.verb} at {iso(command.at)}) is earlier than "
+                       f"the event before it ({iso(previous)}); events must be in time order",
                        "events", index)
         previous = command.at
         commands.append(command)
@@ -256,10 +257,6 @@ def _instant(value: Any, fail: Any, *at: Any) -> datetime:
         raise fail(f"{value.isoformat()} is a date; give a time with a zone, e.g. "
                    f"{value.isoformat()}T09:00:00Z", *at)
     raise fail(f"expected a time such as 2026-03-02T09:00:00Z, got {value!r}", *at)
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _hint(word: str, choices: Any) -> str:

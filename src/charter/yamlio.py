@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,16 +90,12 @@ def plain(node: Any) -> Any:
                         node.microsecond, tzinfo=node.tzinfo)
     if isinstance(node, date):
         return date(node.year, node.month, node.day)
-    if isinstance(node, bool | int | float | str) or node is None:
-        if isinstance(node, str):
-            return str(node)
-        if isinstance(node, bool):
-            return bool(node)
-        if isinstance(node, int):
-            return int(node)
-        if isinstance(node, float):
-            return float(node)
-        return node
+    # ruamel's scalar subclasses (ScalarString, ScalarInt, ...) become their plain base type.
+    if isinstance(node, bool):
+        return bool(node)
+    for kind in (str, int, float):
+        if isinstance(node, kind):
+            return kind(node)
     return node
 
 
@@ -110,8 +106,3 @@ def where(locations: Locations, path: tuple[Any, ...]) -> tuple[str | None, int 
         if hit:
             return hit
     return None, None
-
-
-def to_utc(value: datetime) -> datetime:
-    """An aware datetime in UTC."""
-    return value.astimezone(UTC)

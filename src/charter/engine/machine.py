@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from charter.engine.calendar import WEEKDAYS, BusinessCalendar
@@ -58,9 +58,9 @@ class Engine:
         for login, roles in people.items():
             self.roster.add(login, list(roles), start, "initial roster")
         self.decisions: dict[str, Decision] = {}
-        # Decisions opened about a person (nominations, removals, reinstatements; None for the
-        # rest), in the order opened: duplicate checks look here instead of scanning them all.
-        self.about: dict[str | None, list[Decision]] = {}
+        # Decisions opened about a person (nominations, removals, reinstatements), in the order
+        # opened: duplicate checks look here instead of scanning every decision.
+        self.about: dict[str, list[Decision]] = {}
         self.components: dict[str, ComponentState] = {
             c.id: ComponentState(c.id, c.status, None, goals=c.goals,
                                  maintainers=tuple(c.maintainers), criteria=tuple(c.criteria))
@@ -176,8 +176,6 @@ def iso(value: datetime | None) -> str | None:
     """UTC, second precision, with Z: the one way Charter prints an instant."""
     if value is None:
         return None
-    from datetime import UTC
-
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

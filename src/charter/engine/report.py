@@ -11,7 +11,6 @@ from charter.engine.processes.lazy import lazy_process, lazy_view, missing
 from charter.engine.processes.rfcs import ranking, rfc_view
 from charter.engine.processes.votes import vote_process, vote_view
 from charter.engine.state import Decision, LazyDecision, Rfc, VoteDecision
-from charter.policy.schema import format_percent
 
 
 def snapshot(engine: Engine, as_of: datetime | None) -> dict[str, Any]:
@@ -125,5 +124,3 @@ def _rfc_reason(rfc: Rfc) -> str:
         return f"approved by {rfc.approved_by} ({upvotes}); a candidate for the roadmap"
     return f"selected for {rfc.selected_in} ({upvotes})"
 
-
-__all__ = ["format_percent", "reason", "snapshot"]

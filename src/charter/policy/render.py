@@ -18,7 +18,6 @@ from charter.policy.schema import (
     Sourced,
     StepDownProcess,
     VoteProcess,
-    format_percent,
 )
 
 
@@ -283,5 +282,3 @@ def _pull_request_lines(prs: PullRequests) -> list[str]:
         out += _sourced(api)
     return out
 
-
-__all__ = ["format_percent", "render_governance"]

@@ -59,12 +59,6 @@ def read_blob(repo: str | Path, rev: str, path: str) -> bytes | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
-def list_tree(repo: str | Path, rev: str) -> list[str]:
-    """Every file path in REV's tree (NUL-separated, so any file name survives)."""
-    out = run_git(repo, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", rev])
-    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
-
-
 def read_objects(repo: str | Path, names: Sequence[str]) -> dict[str, bytes | None]:
     """Contents of many objects (`oid` or `rev:path`) in one `git cat-file --batch` call.
 

@@ -35,7 +35,8 @@ def open_decision(engine: Engine, cmd: Command, name: str, proc: LazyProcess,
                             closes_at=engine.calendar.after(cmd.at, proc.window),
                             subject=subject, components=tuple(cmd.get("components") or ()))
     engine.decisions[decision_id] = decision
-    engine.about.setdefault(subject, []).append(decision)
+    if subject is not None:
+        engine.about.setdefault(subject, []).append(decision)
     engine.schedule(decision)
     engine.log(cmd.at, decision_id, f"opened by {cmd.by} under {name} ({proc.window} window); "
                                     f"can be accepted from {iso(decision.closes_at)}")

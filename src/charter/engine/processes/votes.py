@@ -30,7 +30,8 @@ def open_vote(engine: Engine, cmd: Command, vote_id: str, name: str, proc: AnyVo
                         closes_at=engine.calendar.after(cmd.at, proc.min_open),
                         box=BallotBox(roster), subject=subject)
     engine.decisions[vote_id] = vote
-    engine.about.setdefault(subject, []).append(vote)
+    if subject is not None:
+        engine.about.setdefault(subject, []).append(vote)
     engine.schedule(vote)
     engine.log(cmd.at, vote_id, f"vote opened by {cmd.by}; roster frozen: {len(roster)} "
                                 f"eligible ({', '.join(roster) or 'nobody'}); closes "
