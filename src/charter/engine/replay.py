@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 
 from charter.engine.machine import Engine
 from charter.engine.state import Command
 from charter.policy.schema import Policy
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic collector while building large state.
+
+    A replay (or its report) makes many small objects and frees almost none: the collector's
+    full passes over that growing heap would make a long history cost more than linear time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def replay(policy: Policy, people: Mapping[str, Iterable[str]], commands: Iterable[Command],
@@ -20,19 +37,12 @@ def replay(policy: Policy, people: Mapping[str, Iterable[str]], commands: Iterab
     """
     engine = Engine(policy, people)
     last: datetime | None = None
-    # A replay builds many small objects and frees almost none: the cyclic collector's full
-    # passes over that growing heap would make a long replay cost more than linear time.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         for command in commands:
             if as_of is not None and command.at > as_of:
                 break
             engine.apply(command)
             last = command.at
-    finally:
-        if was_enabled:
-            gc.enable()
     end = as_of or last
     if end is not None:
         engine.advance(end)

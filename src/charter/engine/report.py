@@ -10,6 +10,7 @@ from charter.engine.processes.components import component_view
 from charter.engine.processes.lazy import lazy_process, lazy_view, missing
 from charter.engine.processes.rfcs import ranking, rfc_view
 from charter.engine.processes.votes import vote_process, vote_view
+from charter.engine.replay import collector_paused
 from charter.engine.state import Decision, LazyDecision, Rfc, VoteDecision
 
 
@@ -18,6 +19,11 @@ def snapshot(engine: Engine, as_of: datetime | None) -> dict[str, Any]:
 
     AS_OF is None only for a history with no events, where nothing has happened yet.
     """
+    with collector_paused():
+        return _snapshot(engine, as_of)
+
+
+def _snapshot(engine: Engine, as_of: datetime | None) -> dict[str, Any]:
     decisions: dict[str, Any] = {}
     for decision in engine.decisions.values():
         entry: dict[str, Any] = {
