@@ -36,16 +36,29 @@ class Roster:
                  emeritus_of: str | None = "maintainer") -> None:
         self._order = {role: i for i, role in enumerate(role_order)}
         self._people: dict[str, Person] = {}
+        self._index: dict[str, int] = {}  # login -> when first listed: holders' order
+        self._holders: dict[str, set[str]] = {}  # role -> logins holding it now
         self.emeritus_role = emeritus_role
         self.removable_role = removable_role
         self.emeritus_of = emeritus_of  # the role that emeritus status stands in for
 
     def add(self, login: str, roles: list[str], at: datetime | None, because: str) -> None:
-        person = self._people.setdefault(login, Person(login))
+        person = self._person(login)
         for role in roles:
-            if not person.holds(role):
-                person.history.append(RoleSpan(role, at, because))
-                person.held.add(role)
+            self._start(person, role, at, because)
+
+    def _person(self, login: str) -> Person:
+        person = self._people.get(login)
+        if person is None:
+            person = self._people[login] = Person(login)
+            self._index[login] = len(self._index)
+        return person
+
+    def _start(self, person: Person, role: str, at: datetime | None, because: str) -> None:
+        if not person.holds(role):
+            person.history.append(RoleSpan(role, at, because))
+            person.held.add(role)
+            self._holders.setdefault(role, set()).add(person.login)
 
     def __contains__(self, login: object) -> bool:
         return login in self._people
@@ -71,13 +84,12 @@ class Roster:
 
     def holders(self, roles: tuple[str, ...]) -> list[str]:
         """Logins holding any of ROLES now, in the order people were first listed."""
-        return [login for login in self._people if self.holds_any(login, roles)]
+        found: set[str] = set().union(*(self._holders.get(role, ()) for role in roles))
+        return sorted(found, key=self._index.__getitem__)
 
     def grant(self, login: str, role: str, at: datetime, because: str) -> None:
-        person = self._people.setdefault(login, Person(login))
-        if not person.holds(role):
-            person.history.append(RoleSpan(role, at, because))
-            person.held.add(role)
+        person = self._person(login)
+        self._start(person, role, at, because)
         if role == self.removable_role:
             person.removed = False
         # Holding the role again ends emeritus status, however it was regained.
@@ -93,6 +105,7 @@ class Roster:
             for s in person.history
         ]
         person.held.discard(role)
+        self._holders.get(role, set()).discard(login)
 
     def mark_removed(self, login: str) -> None:
         self._people[login].removed = True
