@@ -16,10 +16,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from charter.repo.commits import CommitRules, commit_checker
-from charter.repo.dco import DcoRules, check_dco
-from charter.repo.findings import Finding
-from charter.repo.history import GIT_LOG_ENV, Commit, git_log_command, iter_commits
+from charter.checks.commits import CommitRules, commit_checker
+from charter.checks.dco import DcoRules, check_dco
+from charter.checks.findings import Finding
+from charter.git.history import GIT_LOG_ENV, Commit, git_log_command, iter_commits
 
 TARGET = 1.5
 PEOPLE = [(f"Developer {i:02d}", f"dev{i:02d}@example.org") for i in range(40)]

@@ -10,8 +10,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from charter.repo.apidiff import ApiChange, ApiDiffResult
-from charter.repo.apidiff import apidiff as run_apidiff
+from charter.apidiff.compare import ApiChange, ApiDiffResult
+from charter.apidiff.compare import apidiff as run_apidiff
 
 _STYLES = {"ERR": "bold red", "WARN": "yellow", "INFO": "dim"}
 
@@ -37,8 +37,8 @@ def apidiff(ctx: click.Context, old: str, new: str, repo: str, policy_ref: str |
 
     Exits 1 when a breaking change touches a stable operation, 0 otherwise.
     """
+    from charter.apidiff.tiers import tier_rules_from_policy
     from charter.policy.loader import load_policy
-    from charter.repo.api_policy import tier_rules_from_policy
 
     tiers = None
     if policy_ref is not None:

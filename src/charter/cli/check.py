@@ -26,9 +26,9 @@ def check(ctx: click.Context, checks: tuple[str, ...], repo: str, rev_range: str
           policy_ref: str | None, fmt: str, as_json: bool) -> None:
     """Check commits and files: dco, commits, owners, proposals, flags, api (default: all the
     policy enables). Exit 1 when an error is found."""
-    from charter.repo import formats
-    from charter.repo.git import ensure_repo
-    from charter.repo.suite import DEFAULT_CONFIG, config_from_policy, run_checks
+    from charter.checks import formats
+    from charter.checks.suite import DEFAULT_CONFIG, config_from_policy, run_checks
+    from charter.git.command import ensure_repo
 
     for name in checks:
         if name not in CHECK_NAMES:

@@ -14,7 +14,7 @@ _IDENT = re.compile(r"^(?P<name>.*?) <(?P<email>[^>]*)>")
 
 
 def _identity(repo: Path, var: str) -> tuple[str, str]:
-    from charter.repo.git import run_git
+    from charter.git.command import run_git
 
     raw = run_git(repo, ["var", var]).decode("utf-8", "replace")
     match = _IDENT.match(raw)
@@ -42,11 +42,11 @@ def _clean(message: str) -> str:
 @click.pass_context
 def commit_msg(ctx: click.Context, file: str, repo: str, policy_ref: str | None) -> None:
     """Check a commit message FILE (a commit-msg hook): sign-off and commit style."""
-    from charter.repo.commits import CommitRules, commit_checker
-    from charter.repo.dco import DcoRules, check_dco
-    from charter.repo.git import ensure_repo
-    from charter.repo.history import Commit
-    from charter.repo.suite import DEFAULT_CONFIG, config_from_policy
+    from charter.checks.commits import CommitRules, commit_checker
+    from charter.checks.dco import DcoRules, check_dco
+    from charter.checks.suite import DEFAULT_CONFIG, config_from_policy
+    from charter.git.command import ensure_repo
+    from charter.git.history import Commit
 
     top = ensure_repo(repo)
     config = DEFAULT_CONFIG

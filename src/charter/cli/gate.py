@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from charter.gate.evaluate import GateResult, Requirement
     from charter.policy.schema import Policy
-    from charter.repo.gate import GateResult, Requirement
 
 FORMATS = ("text", "json", "markdown")
 
@@ -39,8 +39,8 @@ def gate(ctx: click.Context, repo: str, base: str, head: str, author: str | None
     Exit 0 when it may merge, 1 when a blocking requirement is unmet, 2 on bad input.
     """
     from charter.cli.output import emit_json
-    from charter.repo.gate import evaluate_gate, parse_approval, parse_check
-    from charter.repo.git import ensure_repo, resolve_rev
+    from charter.gate.evaluate import evaluate_gate, parse_approval, parse_check
+    from charter.git.command import ensure_repo, resolve_rev
 
     approvals = [parse_approval(text) for text in approved_by]
     states: dict[str, str] = {}
@@ -64,8 +64,8 @@ def gate(ctx: click.Context, repo: str, base: str, head: str, author: str | None
 
 def _policy(top: Path, base_sha: str, ref: str | None) -> Policy | None:
     """--policy, else charter.yaml as committed at BASE, else None (the built-in defaults)."""
+    from charter.gate.evaluate import policy_at
     from charter.policy.loader import load_policy
-    from charter.repo.gate import policy_at
 
     if ref is not None:
         return load_policy(ref, base_dir=Path.cwd()).policy

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import click
 
-from charter.errors import CharterError
-from charter.repo.findings import Finding
-from charter.repo.git import ensure_repo
-from charter.repo.owners import (
+from charter.checks.findings import Finding
+from charter.checks.owners.repo_owners import (
     OWNERS_ALIASES,
     Ownership,
     RepoOwners,
     load_owner_files,
     normalize_path,
 )
+from charter.errors import CharterError
+from charter.git.command import ensure_repo
 
 
 def _repo_path(top: Path, raw: str) -> str:

@@ -1,0 +1,1 @@
+"""OpenAPI breaking-change detection: load, compare schemas by meaning, oasdiff's rule ids."""

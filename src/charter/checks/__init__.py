@@ -1,0 +1,1 @@
+"""One module or small package per contribution rule; each decides from facts read by `git/`."""

@@ -1,0 +1,1 @@
+"""Who owns a path: Kubernetes OWNERS as Prow reads them, and GitHub CODEOWNERS."""

@@ -1,0 +1,199 @@
+"""`charter check`: which checks a policy enables, with what rules, run over one repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charter.checks.commits import CommitRules, commit_checker
+from charter.checks.dco import DcoRules, check_dco
+from charter.checks.findings import Finding
+from charter.checks.flags.experimental import FlagRules
+from charter.checks.proposals import ProposalRules, SectionSpec
+from charter.errors import CharterError
+from charter.git.command import ensure_repo, resolve_rev
+from charter.git.history import Commit, iter_commits
+from charter.policy.schema import ApiRule, Policy, ProposalProcess, RfcProcess, Section
+
+CHECKS = ("dco", "commits", "owners", "proposals", "flags", "api")
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """The rules of each enabled check; a check whose rules are None is off."""
+
+    dco: DcoRules | None = None
+    commits: CommitRules | None = None
+    owners: bool = False
+    proposals: tuple[ProposalRules, ...] = ()
+    flags: FlagRules | None = None
+    api_specs: tuple[str, ...] = ()
+    api: ApiRule | None = None
+
+    def enabled(self) -> list[str]:
+        # api compares two revisions, so it runs by default only when specs are listed;
+        # `charter check api --range A..B` also compares the CLI flags the policy includes
+        on = {"dco": self.dco is not None, "commits": self.commits is not None,
+              "owners": self.owners, "proposals": bool(self.proposals),
+              "flags": self.flags is not None,
+              "api": bool(self.api_specs)}
+        return [name for name in CHECKS if on[name]]
+
+
+DEFAULT_CONFIG = CheckConfig(dco=DcoRules(), commits=CommitRules(), owners=True)
+
+
+def _spec(section: Section) -> SectionSpec:
+    return SectionSpec(section.title, children=tuple(_spec(c) for c in section.children),
+                       required=section.required)
+
+
+def config_from_policy(policy: Policy) -> CheckConfig:
+    """Map the policy's pull-request rules and proposal processes onto the checks' rules."""
+    prs = policy.pull_requests
+    dco = None
+    if prs.dco is not None and prs.dco.required:
+        dco = DcoRules(required=True, individual_remediation=prs.dco.remediation.individual,
+                       third_party_remediation=prs.dco.remediation.third_party,
+                       co_authors=prs.dco.co_authors, exempt=tuple(prs.dco.exempt))
+    commits = None
+    if prs.commits is not None:
+        c = prs.commits
+        conventional: bool | tuple[str, ...] = c.conventional if isinstance(
+            c.conventional, bool) else tuple(c.conventional)
+        commits = CommitRules(title_max=c.title_max, body=c.body, conventional=conventional,
+                              merges=c.merges)
+    proposals = tuple(
+        ProposalRules(globs=tuple(proc.path), template=proc.template,
+                      sections=tuple(_spec(s) for s in proc.sections))
+        for _, proc in [*policy.processes_of(ProposalProcess), *policy.processes_of(RfcProcess)]
+    )
+    flags = None
+    if prs.experimental is not None:
+        flags = FlagRules(marker=prs.experimental.marker,
+                          default_off=prs.experimental.default_off)
+    return CheckConfig(dco=dco, commits=commits, owners=prs.approval is not None,
+                       proposals=proposals, flags=flags,
+                       api_specs=prs.api.all_specs() if prs.api else (), api=prs.api)
+
+
+@dataclass
+class CheckReport:
+    findings: list[Finding] = field(default_factory=list)
+    commits: int = 0
+    files: int = 0
+    ran: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+def _split_range(rev_range: str | None) -> tuple[str | None, str]:
+    if rev_range and ".." in rev_range:
+        base, _, head = rev_range.partition("...") if "..." in rev_range else \
+            rev_range.partition("..")
+        return base or "HEAD", head or "HEAD"
+    return None, rev_range or "HEAD"
+
+
+def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
+               rev_range: str | None = None, progress: bool | None = None) -> CheckReport:
+    """Run NAMES (all the configuration enables when empty) and gather their findings."""
+    top = ensure_repo(repo)
+    wanted = names or config.enabled()
+    report = CheckReport(ran=list(wanted))
+    base, head = _split_range(rev_range)
+    head_sha = resolve_rev(top, head)
+    if base is not None:
+        resolve_rev(top, base)
+    if "dco" in wanted or "commits" in wanted:
+        _commit_checks(top, wanted, config, rev_range, progress, report)
+    if "owners" in wanted:
+        from charter.checks.owners.repo_owners import lint_owners, load_owner_files, unowned_between
+
+        owner_files = load_owner_files(top, head_sha)
+        report.files += len(owner_files.files)
+        report.findings += lint_owners(owner_files.files)
+        if base is not None:
+            report.findings += unowned_between(top, base, head_sha)
+    if "proposals" in wanted or "flags" in wanted:
+        from charter.checks.files import glob_regex
+        from charter.git.objects import list_files
+
+        entries = list_files(top, head_sha)
+    if "proposals" in wanted:
+        from charter.checks.proposals import check_proposals
+
+        rules_list = config.proposals or (ProposalRules(globs=("docs/proposals/*.md",)),)
+        for rules in rules_list:
+            report.findings += check_proposals(top, head_sha, rules)
+            matcher = glob_regex(rules.globs)
+            report.files += sum(1 for e in entries if matcher.fullmatch(e.path)
+                                and e.path != rules.template)
+    if "flags" in wanted:
+        from charter.checks.flags.experimental import check_flags, flag_files
+
+        report.findings += check_flags(top, head_sha, config.flags or FlagRules())
+        report.files += len(flag_files(entries))
+    if "api" in wanted:
+        report.findings += _api_check(top, base, head_sha, config)
+    return report
+
+
+def _commit_checks(top: Path, wanted: list[str], config: CheckConfig, rev_range: str | None,
+                   progress: bool | None, report: CheckReport) -> None:
+    # One pass over history feeds both checks: git log is the expensive part.
+    check_style = commit_checker(config.commits or CommitRules()) \
+        if "commits" in wanted else None
+    style_findings: list[Finding] = []
+
+    def tap(commits: Iterator[Commit]) -> Iterator[Commit]:
+        for commit in commits:
+            report.commits += 1
+            if check_style is not None:
+                style_findings.extend(check_style(commit))
+            yield commit
+
+    stream = tap(iter_commits(top, rev_range, progress=progress))
+    if "dco" in wanted:
+        report.findings += check_dco(stream, config.dco or DcoRules())
+    else:
+        for _ in stream:
+            pass
+    report.findings += style_findings
+
+
+def _api_check(top: Path, base: str | None, head: str, config: CheckConfig) -> list[Finding]:
+    """Breaking changes between BASE and HEAD: the specs compared as one API, then CLI flags."""
+    from charter.apidiff.compare import ApiChange, apidiff_set
+    from charter.apidiff.tiers import flags_included, tier_rules_from_policy
+    from charter.checks.flags.diff import flagdiff
+    from charter.git.objects import read_blob
+
+    specs = config.api_specs
+    with_flags = flags_included(config.api)
+    if base is None:
+        raise CharterError("the api check compares two revisions: pass --range BASE..HEAD")
+    if not specs and not with_flags:
+        raise CharterError("the api check needs the policy to list its OpenAPI files under "
+                           "pull_requests.api.specs")
+    old = {s: f"{base}:{s}" for s in specs if read_blob(top, base, s) is not None}
+    new = {s: f"{head}:{s}" for s in specs if read_blob(top, head, s) is not None}
+    changes: list[ApiChange] = []
+    if old or new:
+        # a spec added or removed in the range still counts: its operations may have moved
+        changes += apidiff_set(old, new, repo=top,
+                               tiers=tier_rules_from_policy(config.api)).changes
+    if with_flags:
+        marker = config.flags.marker if config.flags else "experimental"
+        changes += flagdiff(top, base, head, marker=marker)
+    findings: list[Finding] = []
+    for change in changes:
+        if change.breaking:
+            findings.append(Finding(
+                check="api", rule=f"api.{change.id}", path=change.spec or None,
+                severity="error" if change.tier == "stable" else "warning",
+                message=f"{change.operation} ({change.tier}): {change.message}"))
+    return findings

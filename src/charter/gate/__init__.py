@@ -1,0 +1,1 @@
+"""One pull request against the policy: facts gathered once, then one requirement at a time."""

@@ -1,1 +1,0 @@
-"""Read-only checks on a git repository; no check writes to the repository."""
