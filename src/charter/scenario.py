@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from charter.engine.machine import iso
+from charter.engine.calendar import iso
 from charter.engine.state import Command
 from charter.errors import CharterError
 from charter.policy.durations import parse_duration

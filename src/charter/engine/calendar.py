@@ -142,3 +142,10 @@ def add_months(start: datetime, months: int) -> datetime:
     year, month = utc.year + index // 12, index % 12 + 1
     day = min(utc.day, _stdcal.monthrange(year, month)[1])
     return utc.replace(year=year, month=month, day=day)
+
+
+def iso(value: datetime | None) -> str | None:
+    """UTC, second precision, with Z: the one way Charter prints an instant."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
-from charter.engine.calendar import WEEKDAYS, BusinessCalendar
+from charter.engine.calendar import WEEKDAYS, BusinessCalendar, iso
 from charter.engine.people import Roster
 from charter.engine.state import (
     Command,
@@ -96,9 +96,9 @@ class Engine:
             self.now = when
             decision = self.decisions.get(decision_id)
             if decision is not None and decision.closes_at == when:
-                from charter.engine.processes import on_deadline
-
-                on_deadline(self, decision, when)
+                handler = _handler(DEADLINE_HANDLERS, decision)
+                if handler is not None:
+                    handler(self, decision, when)
         self.now = now
 
     def schedule(self, decision: Decision) -> None:
@@ -172,13 +172,6 @@ def describe_roles(roles: list[str]) -> str:
     return "a " + ", ".join(roles) if roles else "not holding any role"
 
 
-def iso(value: datetime | None) -> str | None:
-    """UTC, second precision, with Z: the one way Charter prints an instant."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -193,8 +186,44 @@ def handles(*verbs: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _load_processes() -> None:
-    import charter.engine.processes  # noqa: F401 - registers the handlers
+
+DeadlineHandler = Callable[["Engine", Any, datetime], None]
+SettleHandler = Callable[["Engine", Any, bool, datetime], None]
+# A decision's `closes_at` came; a vote decided the decision it was called on. Keyed by the
+# decision's class: each process module registers its own, so the machine imports none of them.
+DEADLINE_HANDLERS: dict[type[Decision], DeadlineHandler] = {}
+SETTLE_HANDLERS: dict[type[Decision], SettleHandler] = {}
 
 
-_load_processes()
+def on_deadline(kind: type[Decision]) -> Callable[[DeadlineHandler], DeadlineHandler]:
+    """Register what happens when a decision of KIND reaches its `closes_at`."""
+
+    def register(fn: DeadlineHandler) -> DeadlineHandler:
+        DEADLINE_HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def settles(kind: type[Decision]) -> Callable[[SettleHandler], SettleHandler]:
+    """Register how a decision of KIND takes the outcome of the vote called on it."""
+
+    def register(fn: SettleHandler) -> SettleHandler:
+        SETTLE_HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+H = TypeVar("H")
+
+
+def _handler(handlers: dict[type[Decision], H], decision: Decision) -> H | None:
+    return next((handlers[k] for k in type(decision).__mro__ if k in handlers), None)
+
+
+def settle(engine: Engine, decision: Decision, passed: bool, when: datetime) -> None:
+    """Hand a vote's outcome to the decision it was called on, if its process takes one."""
+    handler = _handler(SETTLE_HANDLERS, decision)
+    if handler is not None:
+        handler(engine, decision, passed, when)

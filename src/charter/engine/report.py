@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from charter.engine.machine import Engine, iso
+from charter.engine.calendar import iso
+from charter.engine.machine import Engine
 from charter.engine.processes.components import component_view
 from charter.engine.processes.lazy import lazy_process, lazy_view, missing
 from charter.engine.processes.rfcs import ranking, rfc_view

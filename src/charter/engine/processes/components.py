@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from charter.engine.machine import handles, iso
+from charter.engine.calendar import iso
+from charter.engine.machine import Engine, handles
 from charter.engine.state import Command, ComponentState, Rejected
 from charter.policy.durations import Duration
 from charter.policy.schema import ComponentProcess
-
-if TYPE_CHECKING:
-    from charter.engine.machine import Engine
 
 
 def _lifecycle(engine: Engine, cmd: Command, doing: str) -> ComponentProcess:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from charter.engine.machine import handles, iso
+from charter.engine.calendar import iso
+from charter.engine.machine import Engine, handles, on_deadline, settles
+from charter.engine.processes.votes import count, open_vote, withdraw_vote
 from charter.engine.state import Command, LazyDecision, Objection, Rejected, VoteDecision
 from charter.policy.schema import (
     LAZY_TYPES,
@@ -14,9 +16,6 @@ from charter.policy.schema import (
     ReinstatementProcess,
     VoteProcess,
 )
-
-if TYPE_CHECKING:
-    from charter.engine.machine import Engine
 
 LazyProcess = LazyConsensus | ProposalProcess | ReinstatementProcess
 
@@ -48,8 +47,6 @@ def propose(engine: Engine, cmd: Command) -> None:
     name = cmd.get("process")
     proc = engine.policy.processes.get(name)
     if isinstance(proc, VoteProcess):
-        from charter.engine.processes.votes import open_vote
-
         if proc.opened_by is None:
             raise Rejected(f"{name} is a vote; it opens only when a maintainer calls it on a "
                            "contested decision (call-vote)")
@@ -110,8 +107,6 @@ def retract(engine: Engine, cmd: Command) -> None:
 def withdraw(engine: Engine, cmd: Command) -> None:
     decision = engine.decisions.get(str(cmd.get("id")))
     if isinstance(decision, VoteDecision) and decision.subject is not None:
-        from charter.engine.processes.votes import withdraw_vote
-
         withdraw_vote(engine, decision, cmd)
         return
     decision = engine.get(cmd.get("id"), LazyDecision, "withdraw")
@@ -124,8 +119,6 @@ def withdraw(engine: Engine, cmd: Command) -> None:
     if decision.vote is not None:
         vote = engine.decisions[decision.vote]
         if isinstance(vote, VoteDecision) and vote.status == "open":
-            from charter.engine.processes.votes import count
-
             vote.status = "withdrawn"
             count(engine, vote, cmd.at)
             engine.log(cmd.at, vote.id, f"withdrawn with {decision.id}")
@@ -133,8 +126,6 @@ def withdraw(engine: Engine, cmd: Command) -> None:
 
 @handles("call-vote")
 def call_vote(engine: Engine, cmd: Command) -> None:
-    from charter.engine.processes.votes import open_vote
-
     decision = engine.get(cmd.get("id"), LazyDecision, "call-vote")
     proc = lazy_process(engine, decision)
     if proc.on_objection is None:
@@ -211,6 +202,7 @@ def missing(engine: Engine, decision: LazyDecision) -> list[str]:
     return needs
 
 
+@on_deadline(LazyDecision)
 def try_accept(engine: Engine, decision: LazyDecision, now: datetime) -> None:
     """Accept DECISION at NOW if its window has passed, no objection stands and nothing is due."""
     if decision.status != "open" or decision.closes_at is None or now < decision.closes_at:
@@ -223,7 +215,10 @@ def try_accept(engine: Engine, decision: LazyDecision, now: datetime) -> None:
     _effect(engine, decision, now)
 
 
+@settles(LazyDecision)
 def settle_by_vote(engine: Engine, decision: LazyDecision, passed: bool, now: datetime) -> None:
+    if decision.status != "contested":
+        return
     decision.status = "accepted" if passed else "rejected"
     decision.closed_at = now
     engine.log(now, decision.id, f"{decision.status}: vote {decision.vote} "

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from charter.engine.machine import handles
+from charter.engine.machine import Engine, handles
 from charter.engine.processes.lazy import open_decision
 from charter.engine.state import Command, LazyDecision, Rejected
 from charter.policy.schema import ReinstatementProcess, StepDownProcess
-
-if TYPE_CHECKING:
-    from charter.engine.machine import Engine
 
 
 @handles("step-down")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from charter.engine.machine import handles, iso
+from charter.engine.calendar import iso
+from charter.engine.machine import Engine, handles
 from charter.engine.processes.lazy import approve_proposal
 from charter.engine.state import Command, LazyDecision, Rejected, Rfc
 from charter.policy.schema import RfcProcess, RoadmapProcess
-
-if TYPE_CHECKING:
-    from charter.engine.machine import Engine
 
 _QUARTER = re.compile(r"^\d{4}-?Q[1-4]$")
 

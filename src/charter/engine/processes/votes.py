@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from charter.engine.machine import handles, iso
+from charter.engine.calendar import iso
+from charter.engine.machine import Engine, handles, on_deadline, settle
 from charter.engine.state import Command, LazyDecision, Rejected, VoteDecision
 from charter.engine.tally import Ballot, BallotBox, tally
 from charter.policy.schema import NominationProcess, RemovalProcess, VoteProcess
-
-if TYPE_CHECKING:
-    from charter.engine.machine import Engine
 
 AnyVote = VoteProcess | NominationProcess | RemovalProcess
 
@@ -151,6 +149,7 @@ def count(engine: Engine, vote: VoteDecision, when: datetime) -> None:
     vote.closed_at = when
 
 
+@on_deadline(VoteDecision)
 def close(engine: Engine, vote: VoteDecision, when: datetime) -> None:
     """The vote's time is up: count, decide, and carry out what it decided."""
     if vote.status != "open":
@@ -170,11 +169,7 @@ def close(engine: Engine, vote: VoteDecision, when: datetime) -> None:
             engine.roster.mark_removed(vote.subject)
             engine.log(when, vote.id, f"{vote.subject} is no longer {vote.role}")
     if vote.decides is not None:
-        from charter.engine.processes.lazy import settle_by_vote
-
-        decided = engine.decisions[vote.decides]
-        if isinstance(decided, LazyDecision) and decided.status == "contested":
-            settle_by_vote(engine, decided, result.passed, when)
+        settle(engine, engine.decisions[vote.decides], result.passed, when)
 
 
 def _nomination(engine: Engine, cmd: Command, verb: str) -> VoteDecision:
