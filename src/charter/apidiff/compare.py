@@ -29,7 +29,6 @@ caller (the NEW revision's commit date for `REV:path`), never read from the cloc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -39,6 +38,13 @@ from typing import Any
 from charter.apidiff.cache import DiskCache
 from charter.apidiff.history import DeprecatedSince, commit_now, history_dates
 from charter.apidiff.load import SpecCache, load_spec
+from charter.apidiff.operations import (
+    TEMPLATE_PARAM,
+    Op,
+    normalize_path,
+    operations,
+    same_id,
+)
 from charter.apidiff.rules import ERR, INFO, LEVELS, Level, level_of
 from charter.apidiff.schema import Ctx, Document, Found, SchemaComparer, render
 from charter.policy.durations import Duration
@@ -50,8 +56,6 @@ __all__ = ["ApiChange", "ApiDiffResult", "DeprecatedSince", "TierRules", "apidif
 STABLE = "stable"
 
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_TEMPLATE_PARAM = re.compile(r"\{([^{}]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,56 +159,6 @@ class TierRules:
 DEFAULT_TIERS = TierRules()
 
 
-def normalize_path(path: str) -> str:
-    """The path template with parameter names erased: `/users/{id}` -> `/users/{}`."""
-    return _TEMPLATE_PARAM.sub("{}", path)
-
-
-@dataclass(frozen=True, slots=True)
-class _Op:
-    path: str
-    method: str
-    op: Mapping[str, Any]
-    item: Mapping[str, Any]
-    doc: Document
-    spec: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.method.upper()} {self.path}"
-
-    @property
-    def norm(self) -> str:
-        return normalize_path(self.path)
-
-    @property
-    def operation_id(self) -> str | None:
-        oid = self.op.get("operationId")
-        return oid if isinstance(oid, str) else None
-
-
-def _same_id(a: _Op, b: _Op) -> bool:
-    # an operationId is only compared when both sides have one
-    return a.operation_id is None or b.operation_id is None or a.operation_id == b.operation_id
-
-
-def _operations(doc: Document, spec: str = "") -> dict[tuple[str, str], _Op]:
-    result: dict[tuple[str, str], _Op] = {}
-    paths = doc.root.get("paths")
-    if not isinstance(paths, dict):
-        return result
-    for path, raw_item in paths.items():
-        item, _ = doc.resolve(raw_item)
-        if not isinstance(path, str) or not isinstance(item, dict):
-            continue
-        norm = normalize_path(path)
-        for method in METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                result[(norm, method)] = _Op(path, method, op, item, doc, spec)
-    return result
-
-
 @dataclass(frozen=True)
 class _Clock:
     """What removal and deprecation checks need: the policy's rules and the current instant."""
@@ -226,13 +180,13 @@ class _SetDiffer:
         self.changes: list[ApiChange] = []
         self._pairs: dict[tuple[int, int], _Differ] = {}
 
-    def pair(self, old: _Op, new: _Op) -> _Differ:
+    def pair(self, old: Op, new: Op) -> _Differ:
         key = (id(old.doc), id(new.doc))
         if key not in self._pairs:
             self._pairs[key] = _Differ(old.doc, new.doc, self)
         return self._pairs[key]
 
-    def add(self, rule: str, old: _Op, new: _Op, location: str, message: str, *,
+    def add(self, rule: str, old: Op, new: Op, location: str, message: str, *,
             breaking: bool | None = None, level: Level | None = None,
             operation: str | None = None, tier: str | None = None) -> None:
         level = level or level_of(rule)
@@ -245,10 +199,10 @@ class _SetDiffer:
 
     def run(self) -> ApiDiffResult:
         old_ops = [o for spec, doc in self.old_docs.items()
-                   for o in _operations(doc, spec).values()]
+                   for o in operations(doc, spec).values()]
         new_ops = [o for spec, doc in self.new_docs.items()
-                   for o in _operations(doc, spec).values()]
-        matched: dict[int, _Op] = {}  # id(new op) -> its old op
+                   for o in operations(doc, spec).values()]
+        matched: dict[int, Op] = {}  # id(new op) -> its old op
         taken: set[int] = set()  # ids of matched old ops
         by_key = {(o.spec, o.norm, o.method): o for o in old_ops}
         for new in new_ops:
@@ -276,9 +230,9 @@ class _SetDiffer:
     # -- matching ---------------------------------------------------------------------------
 
     @staticmethod
-    def _match_moves(old_ops: list[_Op], new_ops: list[_Op], matched: dict[int, _Op],
+    def _match_moves(old_ops: list[Op], new_ops: list[Op], matched: dict[int, Op],
                      taken: set[int]) -> None:
-        waiting: dict[tuple[str, str], list[_Op]] = {}
+        waiting: dict[tuple[str, str], list[Op]] = {}
         for new in new_ops:
             if id(new) not in matched:
                 waiting.setdefault((new.norm, new.method), []).append(new)
@@ -286,19 +240,19 @@ class _SetDiffer:
             if id(old) in taken:
                 continue
             for new in waiting.get((old.norm, old.method), ()):
-                if id(new) not in matched and new.spec != old.spec and _same_id(old, new):
+                if id(new) not in matched and new.spec != old.spec and same_id(old, new):
                     matched[id(new)] = old
                     taken.add(id(old))
                     break
 
     @staticmethod
-    def _match_prefixes(old_ops: list[_Op], new_ops: list[_Op], matched: dict[int, _Op],
-                        taken: set[int]) -> dict[tuple[str, str], list[tuple[_Op, _Op]]]:
+    def _match_prefixes(old_ops: list[Op], new_ops: list[Op], matched: dict[int, Op],
+                        taken: set[int]) -> dict[tuple[str, str], list[tuple[Op, Op]]]:
         removed = [o for o in old_ops if id(o) not in taken]
         added = [n for n in new_ops if id(n) not in matched]
         if not removed or not added:
             return {}
-        by_rest: dict[tuple[str, str], list[tuple[str, _Op]]] = {}
+        by_rest: dict[tuple[str, str], list[tuple[str, Op]]] = {}
         for new in added:
             for prefix, rest in _splits(new.norm):
                 by_rest.setdefault((new.method, rest), []).append((prefix, new))
@@ -306,22 +260,22 @@ class _SetDiffer:
         for old in removed:
             for prefix, rest in _splits(old.norm):
                 for new_prefix, new in by_rest.get((old.method, rest), ()):
-                    if new_prefix != prefix and _same_id(old, new):
+                    if new_prefix != prefix and same_id(old, new):
                         candidates.add((prefix, new_prefix))
-        renames: dict[tuple[str, str], list[tuple[_Op, _Op]]] = {}
+        renames: dict[tuple[str, str], list[tuple[Op, Op]]] = {}
         for before, after in sorted(candidates, key=lambda c: (c[0].count("/"), c)):
             if before.rsplit("/", 1)[1] == after.rsplit("/", 1)[1]:
                 continue  # not the segment that changed: /a/x -> /b/x is the rename /a -> /b
             if any(n.norm == before or _under(n.norm, before) for n in new_ops):
                 continue  # the old prefix still serves something: not a rename
             moving = [o for o in removed if id(o) not in taken and _under(o.norm, before)]
-            pairs: list[tuple[_Op, _Op]] = []
+            pairs: list[tuple[Op, Op]] = []
             partners: set[int] = set()
             for old in moving:
                 rest = old.norm[len(before) + 1:]
                 partner = next((n for p, n in by_rest.get((old.method, rest), ())
                                 if p == after and id(n) not in matched
-                                and id(n) not in partners and _same_id(old, n)), None)
+                                and id(n) not in partners and same_id(old, n)), None)
                 if partner is None:
                     break
                 pairs.append((old, partner))
@@ -336,7 +290,7 @@ class _SetDiffer:
 
     # -- reports ----------------------------------------------------------------------------
 
-    def _prefix_renamed(self, before: str, after: str, pairs: list[tuple[_Op, _Op]]) -> None:
+    def _prefix_renamed(self, before: str, after: str, pairs: list[tuple[Op, Op]]) -> None:
         tiers = [self.tiers.tier_of(o.path, o.op, o.spec) for o, _ in pairs]
         stable = STABLE in tiers
         shown = ", ".join(n.label for _, n in pairs[:3]) + (
@@ -349,7 +303,7 @@ class _SetDiffer:
                  f"moved ({shown}); {what}", breaking=stable, level=ERR if stable else INFO,
                  operation=f"{before}/* -> {after}/*", tier=STABLE if stable else tiers[0])
 
-    def _removed(self, old: _Op, *, whole_path: bool) -> None:
+    def _removed(self, old: Op, *, whole_path: bool) -> None:
         location = f"paths.{old.path}.{old.method}"
         what = "the path and its operation" if whole_path else "the operation"
         kind = "api-path-removed" if whole_path else "api-removed"
@@ -373,7 +327,7 @@ class _SetDiffer:
         else:
             self.add(f"{kind}-with-deprecation", old, old, location, f"removed {what} {verdict}")
 
-    def _sunset_verdict(self, old: _Op) -> str | tuple[str, str] | None:
+    def _sunset_verdict(self, old: Op) -> str | tuple[str, str] | None:
         """None: no rule applies; "!why": removed too early; "why": allowed; (rule, why)."""
         clock = self.clock
         period = clock.tiers.deprecation_period
@@ -467,11 +421,11 @@ class _Differ:
 
     # -- output ---------------------------------------------------------------------------
 
-    def _add(self, rule: str, old: _Op, new: _Op, location: str, message: str, *,
+    def _add(self, rule: str, old: Op, new: Op, location: str, message: str, *,
              breaking: bool | None = None) -> None:
         self.owner.add(rule, old, new, location, message, breaking=breaking)
 
-    def _add_found(self, found: list[Found], old: _Op, new: _Op, base: str,
+    def _add_found(self, found: list[Found], old: Op, new: Op, base: str,
                    prop: tuple[str, ...] = (), suffix: str = "") -> None:
         for item in found:
             location = ".".join((base, *item.location)) if base else ".".join(item.location)
@@ -479,7 +433,7 @@ class _Differ:
 
     # -- one operation ----------------------------------------------------------------------
 
-    def operation(self, old: _Op, new: _Op) -> None:
+    def operation(self, old: Op, new: Op) -> None:
         """Every change between OLD and NEW, one operation matched across the two documents."""
         self._tier(old, new)
         was, now = old.op.get("deprecated") is True, new.op.get("deprecated") is True
@@ -499,7 +453,7 @@ class _Differ:
         self._responses(old, new)
         self._security(old, new)
 
-    def _tier(self, old: _Op, new: _Op) -> None:
+    def _tier(self, old: Op, new: Op) -> None:
         before = self.tiers.declared_tier(old.path, old.op, old.spec)
         after = self.tiers.declared_tier(new.path, new.op, new.spec)
         moved = f" (moved from {old.spec} to {new.spec})" if old.spec != new.spec else ""
@@ -516,7 +470,7 @@ class _Differ:
             self.owner.add("api-tier-changed", old, new, "tier",
                            f"moved from {before} to {after}{moved}")
 
-    def _sunset_too_small(self, old: _Op, new: _Op) -> None:
+    def _sunset_too_small(self, old: Op, new: Op) -> None:
         # oasdiff's api-sunset-date-too-small: a sunset must leave the whole period to clients
         clock = self.owner.clock
         period = clock.tiers.deprecation_period
@@ -529,7 +483,7 @@ class _Differ:
                       f"the sunset date {day} is too soon: the policy keeps deprecated "
                       f"operations for {period}, so the earliest sunset is {earliest}")
 
-    def _operation_id(self, old: _Op, new: _Op) -> None:
+    def _operation_id(self, old: Op, new: Op) -> None:
         oid, nid = old.op.get("operationId"), new.op.get("operationId")
         if oid == nid:
             return
@@ -540,7 +494,7 @@ class _Differ:
             self._add("api-operation-id-added", old, new, "operationId",
                       f"operation id {nid} added")
 
-    def _tags(self, old: _Op, new: _Op) -> None:
+    def _tags(self, old: Op, new: Op) -> None:
         otags = [t for t in old.op.get("tags") or () if isinstance(t, str)]
         ntags = [t for t in new.op.get("tags") or () if isinstance(t, str)]
         for tag in otags:
@@ -552,9 +506,9 @@ class _Differ:
 
     # -- parameters -------------------------------------------------------------------------
 
-    def _params(self, doc: Document, op: _Op) -> dict[tuple[str, str], Mapping[str, Any]]:
+    def _params(self, doc: Document, op: Op) -> dict[tuple[str, str], Mapping[str, Any]]:
         # path parameters are matched by position in the template, so renaming one is no change
-        positions = {name: str(i) for i, name in enumerate(_TEMPLATE_PARAM.findall(op.path))}
+        positions = {name: str(i) for i, name in enumerate(TEMPLATE_PARAM.findall(op.path))}
         result: dict[tuple[str, str], Mapping[str, Any]] = {}
         for source in (op.item.get("parameters"), op.op.get("parameters")):
             for raw in source if isinstance(source, list) else ():
@@ -569,7 +523,7 @@ class _Differ:
                 result[key] = param
         return result
 
-    def _parameters(self, old: _Op, new: _Op) -> None:
+    def _parameters(self, old: Op, new: Op) -> None:
         oparams = self._params(self.old, old)
         nparams = self._params(self.new, new)
         for key, op_ in oparams.items():
@@ -597,7 +551,7 @@ class _Differ:
             self._add(rule, old, new, f"parameters.{where}.{name}",
                       f"added the new {required} {where} parameter {name}")
 
-    def _parameter(self, old: _Op, new: _Op, op_: Mapping[str, Any],
+    def _parameter(self, old: Op, new: Op, op_: Mapping[str, Any],
                    np_: Mapping[str, Any]) -> None:
         where, name = np_["in"], np_["name"]
         base = f"parameters.{where}.{name}"
@@ -628,7 +582,7 @@ class _Differ:
 
     # -- request body -----------------------------------------------------------------------
 
-    def _request_body(self, old: _Op, new: _Op) -> None:
+    def _request_body(self, old: Op, new: Op) -> None:
         obody, _ = self.old.resolve(old.op.get("requestBody"))
         nbody, _ = self.new.resolve(new.op.get("requestBody"))
         obody = obody if isinstance(obody, dict) else None
@@ -672,7 +626,7 @@ class _Differ:
 
     # -- responses --------------------------------------------------------------------------
 
-    def _responses(self, old: _Op, new: _Op) -> None:
+    def _responses(self, old: Op, new: Op) -> None:
         oresp = old.op.get("responses")
         nresp = new.op.get("responses")
         oresp = oresp if isinstance(oresp, dict) else {}
@@ -700,7 +654,7 @@ class _Differ:
                           f"added the {'success' if success else 'non-success'} response "
                           f"with status {status}")
 
-    def _response(self, old: _Op, new: _Op, status: str, oraw: Any, nraw: Any) -> None:
+    def _response(self, old: Op, new: Op, status: str, oraw: Any, nraw: Any) -> None:
         oresp, _ = self.old.resolve(oraw)
         nresp, _ = self.new.resolve(nraw)
         if not isinstance(oresp, dict) or not isinstance(nresp, dict):
@@ -725,7 +679,7 @@ class _Differ:
                           f"added the media type {media} to the {status} response")
         self._headers(old, new, status, oresp, nresp)
 
-    def _headers(self, old: _Op, new: _Op, status: str, oresp: Mapping[str, Any],
+    def _headers(self, old: Op, new: Op, status: str, oresp: Mapping[str, Any],
                  nresp: Mapping[str, Any]) -> None:
         oheaders = _mapping(oresp.get("headers"))
         nheaders = _mapping(nresp.get("headers"))
@@ -757,7 +711,7 @@ class _Differ:
 
     # -- security ---------------------------------------------------------------------------
 
-    def _security(self, old: _Op, new: _Op) -> None:
+    def _security(self, old: Op, new: Op) -> None:
         oreqs, oown = _security(self.old, old)
         nreqs, nown = _security(self.new, new)
         if oreqs == nreqs:
@@ -843,7 +797,7 @@ def _strongly_typed(media: str) -> bool:
 _Requirements = dict[tuple[str, ...], dict[str, frozenset[str]]]
 
 
-def _security(doc: Document, op: _Op) -> tuple[_Requirements, bool]:
+def _security(doc: Document, op: Op) -> tuple[_Requirements, bool]:
     """The operation's effective requirements (its own, or the document's), and whether its own."""
     own = "security" in op.op
     raw = op.op.get("security") if own else doc.root.get("security")

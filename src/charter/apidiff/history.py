@@ -15,6 +15,8 @@ from pathlib import Path
 
 from charter.apidiff.cache import DiskCache
 from charter.apidiff.load import commit_time, parse_blob, split_rev_path
+from charter.apidiff.operations import normalize_path, operations
+from charter.apidiff.schema import Document
 from charter.errors import CharterError
 from charter.git.command import ensure_repo, run_git
 
@@ -58,8 +60,6 @@ def _versions(top: Path, rev: str, path: str) -> list[tuple[str, datetime, str]]
 def history_dates(repo: Path, old: Mapping[str, str], *,
                   disk: DiskCache | None = None) -> DeprecatedSince:
     """A `DeprecatedSince` reading the history of each OLD spec given as `REV:path`."""
-    from charter.apidiff.compare import _operations, normalize_path
-    from charter.apidiff.schema import Document
 
     walks: dict[str, list[tuple[str, datetime, str]]] = {}
 
@@ -84,7 +84,7 @@ def history_dates(repo: Path, old: Mapping[str, str], *,
                 document = parse_blob(top, blob, f"{commit[:7]}:{file}", disk)
             except CharterError:
                 break  # an unparsable old version ends the run: nothing before it is known
-            op = _operations(Document(document)).get(key)
+            op = operations(Document(document)).get(key)
             if op is None or op.op.get("deprecated") is not True:
                 break
             found = (when, f"commit {commit[:12]}")
