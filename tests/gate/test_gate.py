@@ -10,16 +10,9 @@ import pytest
 
 from charter.errors import CharterError
 from charter.gate.approval import fewest_approvers
-from charter.gate.evaluate import (
-    Approval,
-    GateResult,
-    Requirement,
-    changed_files,
-    evaluate_gate,
-    parse_approval,
-    parse_check,
-    policy_at,
-)
+from charter.gate.evaluate import evaluate_gate
+from charter.gate.facts import changed_files, policy_at
+from charter.gate.model import Approval, GateResult, Requirement, parse_approval, parse_check
 from charter.policy.loader import load_policy
 from charter.policy.schema import Policy
 from tests.conftest import git
@@ -636,7 +629,7 @@ def test_fewest_approvers_exact_search_stays_fast_at_the_limit() -> None:
 def test_policy_extends_outside_the_repository_is_refused(make_repo: Callable[[str], Path]
                                                           ) -> None:
     from charter.errors import CharterError
-    from charter.gate.evaluate import policy_at
+    from charter.gate.facts import policy_at
     from tests.conftest import git as run_git
 
     repo = make_repo("ext")

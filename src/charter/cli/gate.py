@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from charter.gate.evaluate import GateResult, Requirement
+    from charter.gate.model import GateResult, Requirement
     from charter.policy.schema import Policy
 
 FORMATS = ("text", "json", "markdown")
@@ -39,7 +39,8 @@ def gate(ctx: click.Context, repo: str, base: str, head: str, author: str | None
     Exit 0 when it may merge, 1 when a blocking requirement is unmet, 2 on bad input.
     """
     from charter.cli.output import emit_json
-    from charter.gate.evaluate import evaluate_gate, parse_approval, parse_check
+    from charter.gate.evaluate import evaluate_gate
+    from charter.gate.model import parse_approval, parse_check
     from charter.git.command import ensure_repo, resolve_rev
 
     approvals = [parse_approval(text) for text in approved_by]
@@ -64,7 +65,7 @@ def gate(ctx: click.Context, repo: str, base: str, head: str, author: str | None
 
 def _policy(top: Path, base_sha: str, ref: str | None) -> Policy | None:
     """--policy, else charter.yaml as committed at BASE, else None (the built-in defaults)."""
-    from charter.gate.evaluate import policy_at
+    from charter.gate.facts import policy_at
     from charter.policy.loader import load_policy
 
     if ref is not None:

@@ -27,7 +27,8 @@ from typing import Any
 
 from charter.checks.owners.repo_owners import RepoOwners, load_repo_owners, norm_login
 from charter.errors import CharterError
-from charter.gate.evaluate import GateContext, Requirement, changed_files, listed, tree_of
+from charter.gate.facts import changed_files, tree_of
+from charter.gate.model import GateContext, Requirement, listed
 from charter.policy.schema import ApprovalRule
 
 __all__ = ["EXACT_LIMIT", "FileApproval", "approval_requirement", "fewest_approvers"]

@@ -44,7 +44,7 @@ import yaml
 from charter.checks.files import glob_regex
 from charter.checks.findings import Finding
 from charter.errors import CharterError
-from charter.gate.evaluate import GateContext, Requirement, listed
+from charter.gate.model import GateContext, Requirement, listed
 from charter.git.command import run_git
 from charter.git.objects import read_blob, read_objects
 from charter.policy.schema import ApiRule, Policy, ProposalProcess, RfcProcess
