@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from charter.checks.findings import Finding, Severity
+from charter.checks.since import Since
 from charter.git.history import Commit
 
 __all__ = ["CONVENTIONAL_TYPES", "CommitChecker", "CommitRules", "check_commits", "commit_checker",
@@ -41,6 +42,7 @@ class CommitRules:
     body: Literal["required", "recommended", "optional"] = "recommended"
     conventional: bool | tuple[str, ...] = False
     merges: Literal["forbidden", "allowed"] = "allowed"
+    since: Since | None = None
 
 
 def has_body(message: str) -> bool:
@@ -69,7 +71,11 @@ def commit_checker(rules: CommitRules) -> CommitChecker:
     header_match = _HEADER.fullmatch
     no_body = _NO_BODY.fullmatch
 
+    since = rules.since
+
     def check(commit: Commit) -> list[Finding]:
+        if since is not None and not since.applies(commit):
+            return _NONE
         if len(commit.parents) > 1:
             # Merge titles are written by git or the forge, so only the merge itself is judged.
             if forbid_merges:

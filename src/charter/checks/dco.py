@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from charter.checks.findings import Finding
+from charter.checks.since import Since
 from charter.git.history import Commit
 
 __all__ = ["DcoRules", "check_dco", "exemption_matcher", "valid_email"]
@@ -48,6 +49,7 @@ class DcoRules:
     third_party_remediation: bool = False
     co_authors: bool = False
     exempt: tuple[str, ...] = ()
+    since: Since | None = None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -117,6 +119,7 @@ def check_dco(commits: Iterable[Commit], rules: DcoRules) -> Iterator[Finding]:
     individual = rules.individual_remediation
     third_party = individual and rules.third_party_remediation
     co_authors = rules.co_authors
+    since = rules.since
     remediated: dict[str, set[Identity]] = {}
     held: list[_Failure] = []
     head: str | None = None
@@ -128,7 +131,7 @@ def check_dco(commits: Iterable[Commit], rules: DcoRules) -> Iterator[Finding]:
             head = commit.sha
         if individual:
             _collect_remediations(commit, third_party, remediated)
-        if len(commit.parents) > 1:
+        if len(commit.parents) > 1 or (since is not None and not since.applies(commit)):
             continue
         author = (commit.author_name, commit.author_email)
         known = authors.get(author)

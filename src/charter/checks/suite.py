@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from charter.checks.commits import CommitRules, commit_checker
 from charter.checks.dco import DcoRules, check_dco
 from charter.checks.findings import Finding
 from charter.checks.flags.experimental import FlagRules
 from charter.checks.proposals import ProposalRules, SectionSpec
+from charter.checks.since import Since
 from charter.errors import CharterError
 from charter.git.command import ensure_repo, resolve_rev
-from charter.git.history import Commit, iter_commits
-from charter.policy.schema import ApiRule, Policy, ProposalProcess, RfcProcess, Section
+from charter.git.history import Commit, ancestors, iter_commits
+from charter.policy.schema import (
+    ApiRule,
+    Policy,
+    ProposalProcess,
+    RfcProcess,
+    Section,
+    SinceCommit,
+)
 
 CHECKS = ("dco", "commits", "owners", "proposals", "flags", "api")
 
@@ -49,6 +59,34 @@ def _spec(section: Section) -> SectionSpec:
                        required=section.required)
 
 
+def _since(value: datetime | SinceCommit | None) -> Since | None:
+    if value is None:
+        return None
+    if isinstance(value, SinceCommit):
+        return Since(commit=value.commit)
+    return Since(at=value)
+
+
+def resolve_since(repo: str | Path, config: CheckConfig) -> CheckConfig:
+    """CONFIG with each `since: {commit: REV}` resolved in REPO to the history it exempts."""
+    resolved: dict[str, Since] = {}
+
+    def fix(rules: DcoRules | CommitRules | None, field_name: str) -> Any:
+        if rules is None or rules.since is None or rules.since.commit is None:
+            return rules
+        rev = rules.since.commit
+        if rev not in resolved:
+            try:
+                sha = resolve_rev(repo, rev)
+            except CharterError as err:
+                raise CharterError(f"pull_requests.{field_name}.since: {err.message}",
+                                   file=err.file) from None
+            resolved[rev] = replace(rules.since, older=ancestors(repo, sha))
+        return replace(rules, since=resolved[rev])
+
+    return replace(config, dco=fix(config.dco, "dco"), commits=fix(config.commits, "commits"))
+
+
 def config_from_policy(policy: Policy) -> CheckConfig:
     """Map the policy's pull-request rules and proposal processes onto the checks' rules."""
     prs = policy.pull_requests
@@ -56,14 +94,15 @@ def config_from_policy(policy: Policy) -> CheckConfig:
     if prs.dco is not None and prs.dco.required:
         dco = DcoRules(required=True, individual_remediation=prs.dco.remediation.individual,
                        third_party_remediation=prs.dco.remediation.third_party,
-                       co_authors=prs.dco.co_authors, exempt=tuple(prs.dco.exempt))
+                       co_authors=prs.dco.co_authors, exempt=tuple(prs.dco.exempt),
+                       since=_since(prs.dco.since))
     commits = None
     if prs.commits is not None:
         c = prs.commits
         conventional: bool | tuple[str, ...] = c.conventional if isinstance(
             c.conventional, bool) else tuple(c.conventional)
         commits = CommitRules(title_max=c.title_max, body=c.body, conventional=conventional,
-                              merges=c.merges)
+                              merges=c.merges, since=_since(c.since))
     proposals = tuple(
         ProposalRules(globs=tuple(proc.path), template=proc.template,
                       sections=tuple(_spec(s) for s in proc.sections))
@@ -109,7 +148,7 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
     if base is not None:
         resolve_rev(top, base)
     if "dco" in wanted or "commits" in wanted:
-        _commit_checks(top, wanted, config, rev_range, progress, report)
+        _commit_checks(top, wanted, resolve_since(top, config), rev_range, progress, report)
     if "owners" in wanted:
         from charter.checks.owners.repo_owners import lint_owners, load_owner_files, unowned_between
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from charter.checks.commits import commit_checker
 from charter.checks.dco import check_dco
-from charter.checks.suite import config_from_policy
 from charter.gate.model import GateContext, Requirement, from_findings, source_of
 
 
 def commit_requirements(ctx: GateContext) -> list[Requirement]:
     """One requirement per commit rule the policy enables, from the findings of its check."""
-    config = config_from_policy(ctx.policy)
+    config = ctx.config
     prs = ctx.policy.pull_requests
     out: list[Requirement] = []
     n = len(ctx.commits)

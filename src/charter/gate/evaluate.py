@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
+from charter.checks.suite import config_from_policy, resolve_since
 from charter.errors import CharterError
 from charter.gate.approval import approval_requirement
 from charter.gate.commits import commit_requirements
@@ -51,6 +52,7 @@ def evaluate_gate(repo: str | Path, base: str, head: str, author: str | None,
                   approvals: Iterable[Approval | str], checks: Mapping[str, str] | Iterable[str],
                   labels: Collection[str], policy: Policy | None) -> GateResult:
     """Every requirement POLICY (built-in defaults when None) sets for the pull request."""
+    policy = policy or default_policy()
     top = ensure_repo(repo)
     base_sha, head_sha = resolve_rev(top, base), resolve_rev(top, head)
     fork = run_git(top, ["merge-base", base_sha, head_sha], check=False).decode().strip()
@@ -65,7 +67,8 @@ def evaluate_gate(repo: str | Path, base: str, head: str, author: str | None,
         repo=top, base=base_sha, head=head_sha, fork=fork,
         author=author.strip().removeprefix("@").lower() if author else None,
         approvals=tuple(a if isinstance(a, Approval) else parse_approval(a) for a in approvals),
-        checks=check_states, labels=frozenset(labels), policy=policy or default_policy(),
+        checks=check_states, labels=frozenset(labels), policy=policy,
+        config=resolve_since(top, config_from_policy(policy)),
         changes=tuple(changed_files(top, fork, head_sha)),
         commits=tuple(iter_commits(top, f"{fork}..{head_sha}", progress=False)))
     requirements: list[Requirement | None] = [

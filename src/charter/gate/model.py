@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from charter.checks.findings import Finding
+from charter.checks.suite import CheckConfig
 from charter.errors import CharterError
 from charter.git.history import Commit
 from charter.policy.schema import Policy, Sourced
@@ -103,6 +104,7 @@ class GateContext:
     policy: Policy
     changes: tuple[FileChange, ...]
     commits: tuple[Commit, ...]
+    config: CheckConfig  # the policy's commit rules, `since:` resolved against the repository
 
     @property
     def new_paths(self) -> list[str]:

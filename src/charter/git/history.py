@@ -229,3 +229,9 @@ def _with_progress(commits: Generator[Commit, None, None]) -> Generator[Commit, 
         commits.close()  # stops git now, not whenever the generator is collected
         if started:
             display.stop()
+
+
+def ancestors(repo: str | Path, sha: str) -> frozenset[str]:
+    """Every commit reachable from SHA's parents: its history, without SHA itself."""
+    out = run_git(repo, ["rev-list", f"{sha}^@", "--"])
+    return frozenset(out.decode().split())

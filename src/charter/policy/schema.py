@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, time
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
@@ -366,6 +366,47 @@ VOTE_TYPES = (VoteProcess, NominationProcess, RemovalProcess)
 # --- pull requests ------------------------------------------------------------------------
 
 
+class SinceCommit(Model):
+    """A rule applies from this commit on: the commit and its descendants, not its ancestors."""
+
+    commit: str = Field(min_length=1, max_length=256)
+
+
+def _since(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{value.isoformat()} has no time zone; write it with one, "
+                             "such as 2026-12-01T09:00:00Z, or give a date")
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), UTC)
+    if isinstance(value, str):
+        try:
+            return _since(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+        raise ValueError(f"{value!r} is not a date; write a date (2026-12-01), a timestamp with "
+                         "a zone (2026-12-01T09:00:00Z) or a commit ({commit: 4f2a9c1})")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} is a number; for a commit write {{commit: '{value}'}} "
+                         "(quoted), for a date write 2026-12-01")
+    if isinstance(value, SinceCommit):
+        return value
+    if isinstance(value, dict) and set(value) == {"commit"}:
+        commit = value["commit"]
+        if isinstance(commit, str) and commit.strip() and len(commit) <= 256 \
+                and not commit.startswith("-"):
+            return SinceCommit(commit=commit.strip())
+        raise ValueError(f"since.commit must name a commit (a sha or revision), got {commit!r}")
+    raise ValueError(f"expected a date (2026-12-01), a timestamp with a zone "
+                     f"(2026-12-01T09:00:00Z) or {{commit: <sha>}}, got {value!r}")
+
+
+#: From when a commit rule applies; older history is not judged by it (history is never
+#: rewritten). A date means 00:00 UTC that day; commits are placed by their committer date.
+Since = Annotated[datetime | SinceCommit, BeforeValidator(_since)]
+
+
 class Remediation(Model):
     individual: bool = False
     third_party: bool = False
@@ -376,6 +417,7 @@ class DcoRule(Sourced):
     remediation: Remediation = Remediation()
     co_authors: bool = False
     exempt: tuple[str, ...] = ()
+    since: Since | None = None
 
 
 class CommitRule(Sourced):
@@ -383,6 +425,7 @@ class CommitRule(Sourced):
     body: Literal["required", "recommended", "optional"] = "recommended"
     conventional: bool | tuple[str, ...] = False
     merges: Literal["forbidden", "allowed"] = "allowed"
+    since: Since | None = None
 
 
 class ApprovalRule(Sourced):
