@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]
 
+from charter.apidiff.cache import DiskCache
 from charter.apidiff.compare import apidiff, diff_specs
 from charter.apidiff.load import HAS_C_LOADER, parse_document, validate_document
-from charter.apidiff.cache import DiskCache
 
 TARGET = 1.0
 TYPES = ({"type": "string", "maxLength": 256}, {"type": "integer", "format": "int64"},

@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from charter.checks.owners.repo_owners import RepoOwners, load_owner_files
+from charter.checks.owners.repo_owners import RepoOwners
+from charter.checks.repository import load_owner_files
 
 ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 CODEOWNERS = "".join(f"/d{i:02d}/ @org/team-{i}\n" for i in range(20)) + "*.md @org/docs\n"

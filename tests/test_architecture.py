@@ -134,7 +134,7 @@ def test_no_package_imports_one_above_it() -> None:
     assert upward == []
 
 
-IO_MODULES = ("subprocess", "socket", "os", "pathlib", "shutil", "urllib", "httpx", "sqlalchemy")
+IO_MODULES = ("subprocess", "socket", "os", "shutil", "urllib", "httpx", "sqlalchemy")
 CLOCK_CALLS = ("now", "utcnow", "today", "time", "monotonic")
 
 
@@ -161,3 +161,31 @@ def test_only_git_starts_git() -> None:
     starters = sorted(str(p.relative_to(SRC)) for m, p in MODULES.items()
                       if '"git"' in p.read_text(encoding="utf-8") and _part(m) != "git")
     assert starters == []
+
+
+#: Modules that gather facts through git/ for the pure rules beside them.
+FACT_READERS = {"charter.checks.repository", "charter.checks.suite", "charter.gate.facts",
+                "charter.gate.evaluate"}
+#: What a pure rule may take from git/: the records facts arrive in, never a reader.
+GIT_RECORDS = {"Commit", "TreeEntry"}
+
+
+def test_rules_decide_from_facts_and_read_nothing() -> None:
+    """checks/ and gate/ rules get their facts from the readers; only those touch git."""
+    found: list[str] = []
+    for module, path in MODULES.items():
+        if _part(module) not in ("checks", "gate") or module in FACT_READERS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [(a.name, "") for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [(node.module or "", a.name) for a in node.names]
+            else:
+                continue
+            for source, name in names:
+                reads_git = source.startswith("charter.git") and name not in GIT_RECORDS
+                if reads_git or source in FACT_READERS or source.split(".")[0] in IO_MODULES:
+                    found.append(f"{path.relative_to(SRC)}:{node.lineno} imports "
+                                 f"{source}{'.' + name if name else ''}")
+    assert found == []

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from charter.checks.flags.diff import flagdiff
-from charter.checks.suite import config_from_policy, run_checks
+from charter.checks.config import config_from_policy
+from charter.checks.repository import flagdiff
+from charter.checks.suite import run_checks
 from charter.gate.evaluate import evaluate_gate
 from tests.gate.test_gate import branch, commit, make_policy, req
 

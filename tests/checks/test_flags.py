@@ -12,11 +12,11 @@ from charter.checks.flags.experimental import (
     FlagRules,
     FlagSyntaxError,
     check_flag,
-    check_flags,
     find_flags,
 )
 from charter.checks.flags.golang import Duration, tokenize, unquote
 from charter.checks.flags.model import FlagValue
+from charter.checks.repository import flags_at
 from tests.conftest import git
 
 PY_HEAD = "import argparse\nimport click\n\nparser = argparse.ArgumentParser()\n"
@@ -386,7 +386,7 @@ def project(make_repo: Callable[[str], Path]) -> Path:
 
 
 def test_check_flags_on_a_repository(project: Path) -> None:
-    findings = check_flags(project, "HEAD", FlagRules())
+    findings = flags_at(project, "HEAD", FlagRules())
     assert [(f.path, f.line, f.rule, f.severity) for f in findings] == [
         # DefaultPD comes from consts.go in the same package folder.
         ("pkg/server/flags.go", 6, "flags.experimental-default-on", "error"),
@@ -400,7 +400,7 @@ def test_check_flags_on_a_repository(project: Path) -> None:
 
 
 def test_check_flags_only_the_paths_given(project: Path) -> None:
-    findings = check_flags(project, "HEAD", FlagRules(),
+    findings = flags_at(project, "HEAD", FlagRules(),
                            paths=["pkg/server/flags.go", "vendor/github.com/x/y/y.go",
                                   "deleted.go"])
     assert [(f.path, f.rule) for f in findings] == [
@@ -411,6 +411,6 @@ def test_check_flags_only_the_paths_given(project: Path) -> None:
 
 
 def test_check_flags_with_default_rule_off(project: Path) -> None:
-    findings = check_flags(project, "HEAD", FlagRules(default_off=False),
+    findings = flags_at(project, "HEAD", FlagRules(default_off=False),
                            paths=["pkg/server/flags.go"])
     assert findings == []

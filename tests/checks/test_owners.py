@@ -13,10 +13,9 @@ from charter.checks.owners.repo_owners import (
     RepoOwners,
     compile_go_regexp,
     lint_owners,
-    load_owner_files,
-    load_repo_owners,
     unowned_after_changes,
 )
+from charter.checks.repository import load_owner_files, load_repo_owners
 from charter.errors import CharterError
 from tests.conftest import git
 
@@ -484,7 +483,7 @@ def test_codeowners_folder_shortcut_matches_plain_last_match_scan() -> None:
 
 
 def test_unowned_between_revisions(make_repo: MakeRepo) -> None:
-    from charter.checks.owners.repo_owners import unowned_between
+    from charter.checks.repository import unowned_between
 
     repo = build(make_repo, {"api/OWNERS": "approvers: [alice]\n", "api/x.go": "x",
                              "web/OWNERS": "approvers: [bob]\n", "web/y.js": "y"})

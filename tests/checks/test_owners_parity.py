@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from charter.checks.owners.repo_owners import RepoOwners, load_repo_owners
+from charter.checks.owners.repo_owners import RepoOwners
+from charter.checks.repository import load_repo_owners
 from charter.cli import main
 from tests.conftest import git
 

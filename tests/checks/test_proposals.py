@@ -11,14 +11,14 @@ from charter.checks.proposals import (
     LLM_D_RULES,
     ProposalRules,
     SectionSpec,
-    added_commits,
     check_proposal_text,
-    check_proposals,
     merge_sections,
     parse_headings,
     template_sections,
 )
+from charter.checks.repository import proposals_at
 from charter.errors import CharterError
+from charter.git.history import added_commits
 from tests.conftest import git
 
 TEMPLATE = """\
@@ -296,7 +296,7 @@ def history(make_repo: Callable[[str], Path]) -> Path:
 
 
 def test_each_proposal_is_held_to_the_template_in_force_when_added(history: Path) -> None:
-    findings = check_proposals(history, "HEAD", LLM_D_RULES)
+    findings = proposals_at(history, "HEAD", LLM_D_RULES)
     assert [(f.path, f.rule, f.line) for f in findings] == [
         ("docs/proposals/b.md", "proposals.section-missing", 18)]
     assert "'Security Considerations'" in findings[0].message
@@ -306,12 +306,12 @@ def test_each_proposal_is_held_to_the_template_in_force_when_added(history: Path
 def test_proposal_edited_later_keeps_its_original_template(history: Path) -> None:
     _commit(history, {"docs/proposals/a.md": GOOD + "\nMore detail.\n"}, "Edit A",
             "2026-01-09T10:00:00Z")
-    paths = {f.path for f in check_proposals(history, "HEAD", LLM_D_RULES)}
+    paths = {f.path for f in proposals_at(history, "HEAD", LLM_D_RULES)}
     assert paths == {"docs/proposals/b.md"}
 
 
 def test_older_revision_sees_only_what_existed_then(history: Path) -> None:
-    assert check_proposals(history, "HEAD~1", LLM_D_RULES) == []
+    assert proposals_at(history, "HEAD~1", LLM_D_RULES) == []
 
 
 def test_proposal_older_than_its_template_uses_the_current_one(
@@ -320,7 +320,7 @@ def test_proposal_older_than_its_template_uses_the_current_one(
     _commit(repo, {"docs/proposals/a.md": GOOD}, "Proposal before any template",
             "2026-01-05T10:00:00Z")
     _commit(repo, {TPL: TEMPLATE_V2}, "Add template", "2026-01-06T10:00:00Z")
-    findings = check_proposals(repo, "HEAD", LLM_D_RULES)
+    findings = proposals_at(repo, "HEAD", LLM_D_RULES)
     assert [(f.path, f.rule) for f in findings] == [
         ("docs/proposals/a.md", "proposals.section-missing")]
 
@@ -331,7 +331,7 @@ def test_readded_file_uses_its_latest_addition(history: Path) -> None:
                    "2026-01-10T10:00:00Z")
     added = added_commits(history, "HEAD", LLM_D_RULES.globs)
     assert added["docs/proposals/a.md"] == last
-    assert {f.path for f in check_proposals(history, "HEAD", LLM_D_RULES)} == {
+    assert {f.path for f in proposals_at(history, "HEAD", LLM_D_RULES)} == {
         "docs/proposals/a.md", "docs/proposals/b.md"}
 
 
@@ -345,7 +345,7 @@ def test_added_commits_is_one_batched_pass(history: Path,
         calls.append(list(args))
         return run_git(repo, args)
 
-    monkeypatch.setattr("charter.checks.proposals.run_git", spy)
+    monkeypatch.setattr("charter.git.history.run_git", spy)
     added = added_commits(history, "HEAD", LLM_D_RULES.globs)
     assert set(added) == {"docs/proposals/a.md", "docs/proposals/b.md", TPL}
     assert len(calls) == 1 and calls[0][0] == "log"
@@ -361,7 +361,7 @@ def test_unreadable_proposals_are_findings(make_repo: Callable[[str], Path], con
     repo = make_repo("odd")
     _commit(repo, {TPL: TEMPLATE, "docs/proposals/odd.md": content}, "Odd file",
             "2026-01-05T10:00:00Z")
-    findings = check_proposals(repo, "HEAD", LLM_D_RULES)
+    findings = proposals_at(repo, "HEAD", LLM_D_RULES)
     assert [(f.path, f.rule, f.severity) for f in findings] == [
         ("docs/proposals/odd.md", rule, severity)]
 
@@ -371,7 +371,7 @@ def test_template_is_not_a_proposal_and_a_missing_template_is_said(
     repo = make_repo("notpl")
     _commit(repo, {"docs/proposals/a.md": GOOD, "docs/proposals/sub/x.md": "# x\n"},
             "No template", "2026-01-05T10:00:00Z")
-    findings = check_proposals(repo, "HEAD", LLM_D_RULES)
+    findings = proposals_at(repo, "HEAD", LLM_D_RULES)
     # sub/x.md is outside docs/proposals/*.md: a star does not cross folders.
     assert [(f.path, f.rule) for f in findings] == [(TPL, "proposals.template-missing")]
 
@@ -382,11 +382,11 @@ def test_llama_stack_rfcs_without_template(make_repo: Callable[[str], Path]) -> 
             "2026-01-05T10:00:00Z")
     rules = ProposalRules(globs=("rfcs/*.md",), template=None,
                           sections=(SectionSpec("Motivation"),))
-    findings = check_proposals(repo, "HEAD", rules)
+    findings = proposals_at(repo, "HEAD", rules)
     assert [(f.path, f.rule) for f in findings] == [
         ("rfcs/RFC-0001-stack.md", "proposals.section-missing")]
 
 
 def test_unknown_revision_is_a_clear_error(history: Path) -> None:
     with pytest.raises(CharterError, match="unknown revision 'nope'"):
-        check_proposals(history, "nope", LLM_D_RULES)
+        proposals_at(history, "nope", LLM_D_RULES)

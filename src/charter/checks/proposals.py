@@ -10,17 +10,15 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from charter.checks.files import MAX_TEXT_BYTES, decode_text, glob_regex, too_large
 from charter.checks.findings import Finding, Severity
-from charter.git.command import resolve_rev, run_git
-from charter.git.objects import list_files, read_objects
+from charter.git.objects import TreeEntry
 
 CHECK = "proposals"
 
@@ -467,50 +465,24 @@ def check_proposal_text(path: str, text: str, required_sections: Sequence[Sectio
     return findings
 
 
-def added_commits(repo: str | Path, rev: str, globs: Sequence[str]) -> dict[str, str]:
-    """For each path matching GLOBS, the newest commit reachable from REV that added it.
-
-    One `git log --diff-filter=A` pass; renames count as additions (`--no-renames`), as they do
-    for `git log --diff-filter=A -- PATH`.
-    """
-    if not globs:
-        return {}
-    out = run_git(repo, ["log", "--no-renames", "--name-status", "--diff-filter=A", "-z",
-                         "--format=C:%H", rev, "--", *(f":(glob){g}" for g in globs)])
-    added: dict[str, str] = {}
-    commit = ""
-    parts = out.split(b"\0")
-    i = 0
-    while i < len(parts):
-        part = parts[i].lstrip(b"\n")
-        if part.startswith(b"C:") and len(part) >= 42:
-            commit = part[2:].decode()
-        elif part == b"A" and i + 1 < len(parts):
-            path = parts[i + 1].decode("utf-8", "surrogateescape")
-            added.setdefault(path, commit)  # log is newest first: keep the latest addition
-            i += 1
-        i += 1
-    return added
-
-
-def check_proposals(repo: str | Path, rev: str, rules: ProposalRules) -> list[Finding]:
-    """Check every proposal in REV's tree, each against the template in force when it was added."""
-    sha = resolve_rev(repo, rev)
+def proposal_entries(rules: ProposalRules, tree: Sequence[TreeEntry]) -> list[TreeEntry]:
+    """The proposals in TREE: files matching the policy's globs, the template aside."""
     regex = glob_regex(rules.globs)
-    entries = [e for e in list_files(repo, sha)
-               if regex.match(e.path) and e.path != rules.template]
-    findings: list[Finding] = []
-    readable = [e for e in entries if e.size <= MAX_TEXT_BYTES]
-    findings += [too_large(CHECK, e) for e in entries if e.size > MAX_TEXT_BYTES]
+    return [e for e in tree if regex.match(e.path) and e.path != rules.template]
 
-    added: dict[str, str] = {}
-    names = [e.oid for e in readable]
-    if rules.template:
-        added = added_commits(repo, sha, rules.globs)
-        names += [f"{sha}:{rules.template}"]
-        names += [f"{c}:{rules.template}" for c in sorted({added[e.path] for e in readable
-                                                            if e.path in added})]
-    blobs = read_objects(repo, names)
+
+def readable(entries: Sequence[TreeEntry]) -> list[TreeEntry]:
+    """The ENTRIES small enough to be read as text."""
+    return [e for e in entries if e.size <= MAX_TEXT_BYTES]
+
+
+def check_proposals(rules: ProposalRules, sha: str, entries: Sequence[TreeEntry],
+                    added: Mapping[str, str], blobs: Mapping[str, bytes | None]) -> list[Finding]:
+    """Check every proposal of ENTRIES (tree SHA), each against the template in force when it
+    was added: ADDED maps a path to the commit that added it, BLOBS holds each proposal by blob
+    id and the template as `COMMIT:path` at SHA and at each of those commits."""
+    findings: list[Finding] = [too_large(CHECK, e) for e in entries if e.size > MAX_TEXT_BYTES]
+    readable_entries = readable(entries)
 
     cache: dict[bytes, tuple[SectionSpec, ...] | Finding] = {}
 
@@ -533,7 +505,7 @@ def check_proposals(repo: str | Path, rev: str, rules: ProposalRules) -> list[Fi
         findings.append(current)
     current_sections = current if isinstance(current, tuple) else rules.sections
 
-    for entry in readable:
+    for entry in readable_entries:
         data = blobs.get(entry.oid)
         if data is None:
             continue

@@ -4,67 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from charter.checks.commits import CommitRules, commit_checker
+from charter.checks.config import CheckConfig
 from charter.checks.dco import DcoRules, check_dco
 from charter.checks.findings import Finding
 from charter.checks.flags.experimental import FlagRules
-from charter.checks.proposals import ProposalRules, SectionSpec
+from charter.checks.proposals import ProposalRules
 from charter.checks.since import Since
 from charter.errors import CharterError
 from charter.git.command import ensure_repo, resolve_rev
 from charter.git.history import Commit, ancestors, iter_commits
-from charter.policy.schema import (
-    ApiRule,
-    Policy,
-    ProposalProcess,
-    RfcProcess,
-    Section,
-    SinceCommit,
-)
-
-CHECKS = ("dco", "commits", "owners", "proposals", "flags", "api")
-
-
-@dataclass(frozen=True)
-class CheckConfig:
-    """The rules of each enabled check; a check whose rules are None is off."""
-
-    dco: DcoRules | None = None
-    commits: CommitRules | None = None
-    owners: bool = False
-    proposals: tuple[ProposalRules, ...] = ()
-    flags: FlagRules | None = None
-    api_specs: tuple[str, ...] = ()
-    api: ApiRule | None = None
-
-    def enabled(self) -> list[str]:
-        # api compares two revisions, so it runs by default only when specs are listed;
-        # `charter check api --range A..B` also compares the CLI flags the policy includes
-        on = {"dco": self.dco is not None, "commits": self.commits is not None,
-              "owners": self.owners, "proposals": bool(self.proposals),
-              "flags": self.flags is not None,
-              "api": bool(self.api_specs)}
-        return [name for name in CHECKS if on[name]]
-
-
-DEFAULT_CONFIG = CheckConfig(dco=DcoRules(), commits=CommitRules(), owners=True)
-
-
-def _spec(section: Section) -> SectionSpec:
-    return SectionSpec(section.title, children=tuple(_spec(c) for c in section.children),
-                       required=section.required)
-
-
-def _since(value: datetime | SinceCommit | None) -> Since | None:
-    if value is None:
-        return None
-    if isinstance(value, SinceCommit):
-        return Since(commit=value.commit)
-    return Since(at=value)
 
 
 def resolve_since(repo: str | Path, config: CheckConfig) -> CheckConfig:
@@ -85,36 +37,6 @@ def resolve_since(repo: str | Path, config: CheckConfig) -> CheckConfig:
         return replace(rules, since=resolved[rev])
 
     return replace(config, dco=fix(config.dco, "dco"), commits=fix(config.commits, "commits"))
-
-
-def config_from_policy(policy: Policy) -> CheckConfig:
-    """Map the policy's pull-request rules and proposal processes onto the checks' rules."""
-    prs = policy.pull_requests
-    dco = None
-    if prs.dco is not None and prs.dco.required:
-        dco = DcoRules(required=True, individual_remediation=prs.dco.remediation.individual,
-                       third_party_remediation=prs.dco.remediation.third_party,
-                       co_authors=prs.dco.co_authors, exempt=tuple(prs.dco.exempt),
-                       since=_since(prs.dco.since))
-    commits = None
-    if prs.commits is not None:
-        c = prs.commits
-        conventional: bool | tuple[str, ...] = c.conventional if isinstance(
-            c.conventional, bool) else tuple(c.conventional)
-        commits = CommitRules(title_max=c.title_max, body=c.body, conventional=conventional,
-                              merges=c.merges, since=_since(c.since))
-    proposals = tuple(
-        ProposalRules(globs=tuple(proc.path), template=proc.template,
-                      sections=tuple(_spec(s) for s in proc.sections))
-        for _, proc in [*policy.processes_of(ProposalProcess), *policy.processes_of(RfcProcess)]
-    )
-    flags = None
-    if prs.experimental is not None:
-        flags = FlagRules(marker=prs.experimental.marker,
-                          default_off=prs.experimental.default_off)
-    return CheckConfig(dco=dco, commits=commits, owners=prs.approval is not None,
-                       proposals=proposals, flags=flags,
-                       api_specs=prs.api.all_specs() if prs.api else (), api=prs.api)
 
 
 @dataclass
@@ -150,7 +72,8 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
     if "dco" in wanted or "commits" in wanted:
         _commit_checks(top, wanted, resolve_since(top, config), rev_range, progress, report)
     if "owners" in wanted:
-        from charter.checks.owners.repo_owners import lint_owners, load_owner_files, unowned_between
+        from charter.checks.owners.repo_owners import lint_owners
+        from charter.checks.repository import load_owner_files, unowned_between
 
         owner_files = load_owner_files(top, head_sha)
         report.files += len(owner_files.files)
@@ -163,18 +86,19 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
 
         entries = list_files(top, head_sha)
     if "proposals" in wanted:
-        from charter.checks.proposals import check_proposals
+        from charter.checks.repository import proposals_at
 
         rules_list = config.proposals or (ProposalRules(globs=("docs/proposals/*.md",)),)
         for rules in rules_list:
-            report.findings += check_proposals(top, head_sha, rules)
+            report.findings += proposals_at(top, head_sha, rules)
             matcher = glob_regex(rules.globs)
             report.files += sum(1 for e in entries if matcher.fullmatch(e.path)
                                 and e.path != rules.template)
     if "flags" in wanted:
-        from charter.checks.flags.experimental import check_flags, flag_files
+        from charter.checks.flags.experimental import flag_files
+        from charter.checks.repository import flags_at
 
-        report.findings += check_flags(top, head_sha, config.flags or FlagRules())
+        report.findings += flags_at(top, head_sha, config.flags or FlagRules())
         report.files += len(flag_files(entries))
     if "api" in wanted:
         report.findings += _api_check(top, base, head_sha, config)
@@ -208,7 +132,7 @@ def _api_check(top: Path, base: str | None, head: str, config: CheckConfig) -> l
     """Breaking changes between BASE and HEAD: the specs compared as one API, then CLI flags."""
     from charter.apidiff.compare import ApiChange, apidiff_set
     from charter.apidiff.tiers import flags_included, tier_rules_from_policy
-    from charter.checks.flags.diff import flagdiff
+    from charter.checks.repository import flagdiff
     from charter.git.objects import read_blob
 
     specs = config.api_specs

@@ -27,7 +27,8 @@ def check(ctx: click.Context, checks: tuple[str, ...], repo: str, rev_range: str
     """Check commits and files: dco, commits, owners, proposals, flags, api (default: all the
     policy enables). Exit 1 when an error is found."""
     from charter.checks import formats
-    from charter.checks.suite import DEFAULT_CONFIG, config_from_policy, run_checks
+    from charter.checks.config import DEFAULT_CONFIG, config_from_policy
+    from charter.checks.suite import run_checks
     from charter.git.command import ensure_repo
 
     for name in checks:

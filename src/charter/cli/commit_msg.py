@@ -43,8 +43,8 @@ def _clean(message: str) -> str:
 def commit_msg(ctx: click.Context, file: str, repo: str, policy_ref: str | None) -> None:
     """Check a commit message FILE (a commit-msg hook): sign-off and commit style."""
     from charter.checks.commits import CommitRules, commit_checker
+    from charter.checks.config import DEFAULT_CONFIG, config_from_policy
     from charter.checks.dco import DcoRules, check_dco
-    from charter.checks.suite import DEFAULT_CONFIG, config_from_policy
     from charter.git.command import ensure_repo
     from charter.git.history import Commit
 

@@ -16,13 +16,8 @@ from pathlib import Path
 import click
 
 from charter.checks.findings import Finding
-from charter.checks.owners.repo_owners import (
-    OWNERS_ALIASES,
-    Ownership,
-    RepoOwners,
-    load_owner_files,
-    normalize_path,
-)
+from charter.checks.owners.repo_owners import OWNERS_ALIASES, Ownership, RepoOwners, normalize_path
+from charter.checks.repository import load_owner_files
 from charter.errors import CharterError
 from charter.git.command import ensure_repo
 

@@ -25,9 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from charter.checks.owners.repo_owners import RepoOwners, load_repo_owners, norm_login
+from charter.checks.owners.repo_owners import RepoOwners, norm_login
 from charter.errors import CharterError
-from charter.gate.facts import changed_files, tree_of
 from charter.gate.model import GateContext, Requirement, listed
 from charter.policy.schema import ApprovalRule
 
@@ -179,21 +178,21 @@ def _targets(ctx: GateContext) -> list[tuple[str, str]]:
 def _counted(ctx: GateContext, rule: ApprovalRule
              ) -> tuple[set[str], list[dict[str, str]], list[dict[str, str]]]:
     """The logins whose approval counts, and the approvals dropped or ignored, with why."""
-    head_tree = tree_of(ctx.repo, ctx.head)
+    head_tree = ctx.read.tree(ctx.head)
     valid: set[str] = set()
     dropped: list[dict[str, str]] = []
     ignored: list[dict[str, str]] = []
     for approval in ctx.approvals:
         by_author = rule.not_author and ctx.author is not None and approval.login == ctx.author
         if approval.at is not None:
-            tree = tree_of(ctx.repo, approval.at)
+            tree = ctx.read.tree(approval.at)
             if tree is None:
                 raise CharterError(f"--approved-by {approval}: unknown revision "
                                    f"{approval.at!r}; check it with `git log --oneline`",
                                    file=str(ctx.repo))
             # The author is told their approval never counts, not to approve again.
             if tree != head_tree and not by_author:
-                since = [c.path for c in changed_files(ctx.repo, approval.at, ctx.head)]
+                since = [c.path for c in ctx.read.changed(approval.at, ctx.head)]
                 dropped.append({
                     "approval": str(approval), "login": approval.login,
                     "reason": f"given at {approval.at}, whose tree differs from the head's: "
@@ -235,7 +234,7 @@ def approval_requirement(ctx: GateContext) -> Requirement | None:
     rule = ctx.policy.pull_requests.approval
     if rule is None:
         return None
-    owners = load_repo_owners(ctx.repo, ctx.base)
+    owners = ctx.read.owners(ctx.base)
     valid, dropped, ignored = _counted(ctx, rule)
     excluded = {ctx.author} if rule.not_author and ctx.author else set()
     files: list[FileApproval] = []

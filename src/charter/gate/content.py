@@ -36,7 +36,6 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -45,8 +44,6 @@ from charter.checks.files import glob_regex
 from charter.checks.findings import Finding
 from charter.errors import CharterError
 from charter.gate.model import GateContext, Requirement, listed
-from charter.git.command import run_git
-from charter.git.objects import read_blob, read_objects
 from charter.policy.schema import ApiRule, Policy, ProposalProcess, RfcProcess
 
 __all__ = ["api_requirement", "flags_requirement", "proposal_requirement", "rfc_requirement"]
@@ -95,7 +92,7 @@ def _document(ctx: GateContext, globs: tuple[str, ...], template: str | None,
              if c.status != "D" and rx.match(c.path) and c.path != template]
     linked, bad = [], []
     for ref in _trailers(ctx, trailer):
-        if rx.match(ref) and ref != template and read_blob(ctx.repo, ctx.base, ref) is not None:
+        if rx.match(ref) and ref != template and ctx.read.blob(ctx.base, ref) is not None:
             linked.append(ref)
         else:
             bad.append(ref)
@@ -103,8 +100,7 @@ def _document(ctx: GateContext, globs: tuple[str, ...], template: str | None,
 
 
 def _new_top_folders(ctx: GateContext) -> list[str]:
-    out = run_git(ctx.repo, ["ls-tree", "-z", "--name-only", ctx.fork])
-    existing = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+    existing = ctx.read.top_folders(ctx.fork)
     new = {c.path.split("/", 1)[0] for c in ctx.changes
            if c.status in "ARC" and "/" in c.path and not c.path.startswith(".")}
     return sorted(new - existing)
@@ -157,17 +153,7 @@ def proposal_requirement(ctx: GateContext) -> Requirement | None:
 
 def _texts(ctx: GateContext, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Text of each (rev, path) that exists and is UTF-8, read in one batch."""
-    keys = list(dict.fromkeys(wanted))
-    blobs = read_objects(ctx.repo, [f"{rev}:{path}" for rev, path in keys]) if keys else {}
-    out: dict[tuple[str, str], str] = {}
-    for rev, path in keys:
-        data = blobs.get(f"{rev}:{path}")
-        if data is not None:
-            try:
-                out[(rev, path)] = data.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-    return out
+    return ctx.read.texts(list(wanted))
 
 
 def _before_after(ctx: GateContext, keep: Any) -> list[tuple[str | None, str | None, str]]:
@@ -311,7 +297,7 @@ def rfc_requirement(ctx: GateContext) -> Requirement | None:
 
 def flags_requirement(ctx: GateContext) -> Requirement | None:
     """`flags.experimental`: new naming or default-off violations in changed source files."""
-    from charter.checks.flags.experimental import FlagRules, check_flags
+    from charter.checks.flags.experimental import FlagRules
 
     rule = ctx.policy.pull_requests.experimental
     if rule is None:
@@ -322,10 +308,9 @@ def flags_requirement(ctx: GateContext) -> Requirement | None:
         return Requirement("flags.experimental", True, "no Python or Go file changed",
                            rule.source)
     renamed = {c.old_path: c.path for c in source if c.old_path}
-    before = check_flags(ctx.repo, ctx.fork, rules,
-                         paths=[c.old_path or c.path for c in source])
+    before = ctx.read.flag_findings(ctx.fork, rules, [c.old_path or c.path for c in source])
     known = {(f.rule, renamed.get(f.path or "", f.path), f.message) for f in before}
-    after = check_flags(ctx.repo, ctx.head, rules, paths=[c.path for c in source])
+    after = ctx.read.flag_findings(ctx.head, rules, [c.path for c in source])
     new = [f for f in after if (f.rule, f.path, f.message) not in known]
     errors = [f for f in new if f.severity == "error"]
     details: dict[str, Any] = {"findings": [f.to_json() for f in new]} if new else {}
@@ -344,7 +329,6 @@ def flag_tests_requirement(ctx: GateContext) -> Requirement | None:
     """`flags.experimental-tests`: each experimental flag the PR adds is named in a test that
     sets it both on and off, as far as a text search can tell (advisory: a heuristic)."""
     from charter.checks.flags.experimental import FlagSyntaxError, find_flags
-    from charter.git.objects import list_files
 
     rule = ctx.policy.pull_requests.experimental
     if rule is None or not rule.tests_both_states:
@@ -363,7 +347,7 @@ def flag_tests_requirement(ctx: GateContext) -> Requirement | None:
     if not added:
         return Requirement("flags.experimental-tests", True, "no experimental flag added",
                            rule.source, severity="advisory")
-    tests = [e.path for e in list_files(ctx.repo, ctx.head) if _TEST_PATH.search(e.path)]
+    tests = [e.path for e in ctx.read.files(ctx.head) if _TEST_PATH.search(e.path)]
     texts = _texts(ctx, ((ctx.head, path) for path in tests)).values()
     lacking = [name for name in dict.fromkeys(added) if not _tested_both_ways(name, texts)]
     if lacking:
@@ -395,34 +379,25 @@ def _at(f: Finding) -> str:
     return f"{f.path}:{f.line}: {f.message}" if f.line else f"{f.path}: {f.message}"
 
 
-_SET_DIFFS: dict[tuple[Path, str, str, str], Any] = {}
-
-
 def _diff_set(ctx: GateContext, api: ApiRule, old: tuple[str, ...],
               new: tuple[str, ...]) -> Any:
-    """The changes across every spec (a tuple), or "unreadable: SPEC: why"; memoized."""
-    from charter.apidiff.compare import apidiff_set
+    """The changes across every spec (a list), or "unreadable: SPEC: why"."""
     from charter.apidiff.tiers import tier_rules_from_policy
 
-    key = (ctx.repo, ctx.fork, ctx.head, api.model_dump_json())
-    if key not in _SET_DIFFS:
-        if len(_SET_DIFFS) > 32:
-            _SET_DIFFS.clear()
-        try:
-            _SET_DIFFS[key] = apidiff_set(
-                {s: f"{ctx.fork}:{s}" for s in old}, {s: f"{ctx.head}:{s}" for s in new},
-                repo=ctx.repo, tiers=tier_rules_from_policy(api)).changes
-        except CharterError as err:
-            where = (err.file or "").partition(":")[2]
-            _SET_DIFFS[key] = f"unreadable: {where}: {err.message}"
-    return _SET_DIFFS[key]
+    try:
+        return ctx.read.api_changes(
+            {s: f"{ctx.fork}:{s}" for s in old}, {s: f"{ctx.head}:{s}" for s in new},
+            tier_rules_from_policy(api))
+    except CharterError as err:
+        where = (err.file or "").partition(":")[2]
+        return f"unreadable: {where}: {err.message}"
 
 
 def _api_outcomes(ctx: GateContext, api: ApiRule) -> list[tuple[str, Any]]:
     """(spec, its changes or "added" / "deleted" / "absent" / "unreadable: ...") per spec."""
     specs = api.all_specs()
-    at_fork = {s for s in specs if read_blob(ctx.repo, ctx.fork, s) is not None}
-    at_head = {s for s in specs if read_blob(ctx.repo, ctx.head, s) is not None}
+    at_fork = {s for s in specs if ctx.read.blob(ctx.fork, s) is not None}
+    at_head = {s for s in specs if ctx.read.blob(ctx.head, s) is not None}
     changes = _diff_set(ctx, api, tuple(s for s in specs if s in at_fork),
                         tuple(s for s in specs if s in at_head)) if at_fork | at_head else ()
     out: list[tuple[str, Any]] = []
@@ -441,8 +416,8 @@ def _api_outcomes(ctx: GateContext, api: ApiRule) -> list[tuple[str, Any]]:
 
 def _breaking_by_spec(ctx: GateContext, api: ApiRule) -> list[Any]:
     specs = api.all_specs()
-    old = tuple(s for s in specs if read_blob(ctx.repo, ctx.fork, s) is not None)
-    new = tuple(s for s in specs if read_blob(ctx.repo, ctx.head, s) is not None)
+    old = tuple(s for s in specs if ctx.read.blob(ctx.fork, s) is not None)
+    new = tuple(s for s in specs if ctx.read.blob(ctx.head, s) is not None)
     found = _diff_set(ctx, api, old, new) if old or new else ()
     return [] if isinstance(found, str) else [c for c in found if c.breaking]
 
@@ -450,7 +425,6 @@ def _breaking_by_spec(ctx: GateContext, api: ApiRule) -> list[Any]:
 def api_requirement(ctx: GateContext) -> Requirement | None:
     """`api.breaking`: no breaking change to a stable operation or CLI flag."""
     from charter.apidiff.tiers import flags_included
-    from charter.checks.flags.diff import flagdiff
 
     api = ctx.policy.pull_requests.api
     if api is None:
@@ -482,7 +456,7 @@ def api_requirement(ctx: GateContext) -> Requirement | None:
     if with_flags:
         marker = (ctx.policy.pull_requests.experimental.marker
                   if ctx.policy.pull_requests.experimental else "experimental")
-        for change in flagdiff(ctx.repo, ctx.fork, ctx.head, marker=marker):
+        for change in ctx.read.flag_changes(ctx.fork, ctx.head, marker):
             if change.breaking and change.tier == "stable":
                 breaking.append(change.to_json())
                 problems.append(f"{change.location}: flag {change.operation}: {change.message}")

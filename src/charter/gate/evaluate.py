@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
-from charter.checks.suite import config_from_policy, resolve_since
+from charter.checks.config import config_from_policy
+from charter.checks.suite import resolve_since
 from charter.errors import CharterError
 from charter.gate.approval import approval_requirement
 from charter.gate.commits import commit_requirements
@@ -33,7 +34,7 @@ from charter.gate.content import (
     proposal_requirement,
     rfc_requirement,
 )
-from charter.gate.facts import changed_files, default_policy
+from charter.gate.facts import GitReader, changed_files, default_policy
 from charter.gate.model import (
     Approval,
     GateContext,
@@ -68,7 +69,7 @@ def evaluate_gate(repo: str | Path, base: str, head: str, author: str | None,
         author=author.strip().removeprefix("@").lower() if author else None,
         approvals=tuple(a if isinstance(a, Approval) else parse_approval(a) for a in approvals),
         checks=check_states, labels=frozenset(labels), policy=policy,
-        config=resolve_since(top, config_from_policy(policy)),
+        config=resolve_since(top, config_from_policy(policy)), read=GitReader(top),
         changes=tuple(changed_files(top, fork, head_sha)),
         commits=tuple(iter_commits(top, f"{fork}..{head_sha}", progress=False)))
     requirements: list[Requirement | None] = [

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
+from charter.apidiff.compare import ApiChange, TierRules, apidiff_set
+from charter.checks.findings import Finding
+from charter.checks.flags.experimental import FlagRules
+from charter.checks.owners.repo_owners import RepoOwners
+from charter.checks.repository import flagdiff, flags_at, load_repo_owners
 from charter.errors import CharterError
 from charter.gate.model import FileChange
 from charter.git.command import run_git
-from charter.git.objects import read_blob
+from charter.git.objects import TreeEntry, list_files, read_blob, read_objects
 from charter.policy.schema import Policy
 
 
@@ -93,3 +99,80 @@ def tree_of(repo: str | Path, rev: str) -> str | None:
     """The tree id of REV, or None when REV is unknown."""
     out = run_git(repo, ["rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}"], check=False)
     return out.decode().strip() or None
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _memo(store: dict[K, V], key: K, read: Callable[[], V]) -> V:
+    if key not in store:
+        store[key] = read()
+    return store[key]
+
+
+class GitReader:
+    """The gate's `Reader` over one repository: each question asked of git once, then kept.
+
+    A reader lives for one evaluation of one pull request, so nothing goes stale.
+    """
+
+    def __init__(self, repo: Path) -> None:
+        self.repo = repo
+        self._blobs: dict[tuple[str, str], bytes | None] = {}
+        self._files: dict[str, list[TreeEntry]] = {}
+        self._trees: dict[str, str | None] = {}
+        self._owners: dict[str, RepoOwners] = {}
+        self._api: dict[str, list[ApiChange] | CharterError] = {}
+
+    def blob(self, rev: str, path: str) -> bytes | None:
+        return _memo(self._blobs, (rev, path), lambda: read_blob(self.repo, rev, path))
+
+    def texts(self, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        keys = list(dict.fromkeys(wanted))
+        blobs = read_objects(self.repo, [f"{rev}:{path}" for rev, path in keys]) if keys else {}
+        out: dict[tuple[str, str], str] = {}
+        for rev, path in keys:
+            data = blobs.get(f"{rev}:{path}")
+            if data is not None:
+                try:
+                    out[(rev, path)] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+        return out
+
+    def files(self, rev: str) -> list[TreeEntry]:
+        return _memo(self._files, rev, lambda: list_files(self.repo, rev))
+
+    def top_folders(self, rev: str) -> set[str]:
+        out = run_git(self.repo, ["ls-tree", "-z", "--name-only", rev])
+        return {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+
+    def tree(self, rev: str) -> str | None:
+        return _memo(self._trees, rev, lambda: tree_of(self.repo, rev))
+
+    def changed(self, old: str, new: str) -> list[FileChange]:
+        return changed_files(self.repo, old, new)
+
+    def owners(self, rev: str) -> RepoOwners:
+        return _memo(self._owners, rev, lambda: load_repo_owners(self.repo, rev))
+
+    def flag_findings(self, rev: str, rules: FlagRules, paths: Sequence[str]) -> list[Finding]:
+        return flags_at(self.repo, rev, rules, paths=paths)
+
+    def flag_changes(self, old: str, new: str, marker: str) -> list[ApiChange]:
+        return flagdiff(self.repo, old, new, marker=marker)
+
+    def api_changes(self, old: Mapping[str, str], new: Mapping[str, str],
+                    tiers: TierRules) -> list[ApiChange]:
+        def compare() -> list[ApiChange] | CharterError:
+            try:
+                return list(apidiff_set(old, new, repo=self.repo, tiers=tiers).changes)
+            except CharterError as err:
+                return err
+
+        found = _memo(self._api, repr((sorted(old.items()), sorted(new.items()), tiers)),
+                      compare)
+        if isinstance(found, CharterError):
+            raise found
+        return found

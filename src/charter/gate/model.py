@@ -6,12 +6,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+from charter.apidiff.compare import ApiChange, TierRules
+from charter.checks.config import CheckConfig
 from charter.checks.findings import Finding
-from charter.checks.suite import CheckConfig
+from charter.checks.flags.experimental import FlagRules
+from charter.checks.owners.repo_owners import RepoOwners
 from charter.errors import CharterError
 from charter.git.history import Commit
+from charter.git.objects import TreeEntry
 from charter.policy.schema import Policy, Sourced
 
 Severity = Literal["blocking", "advisory"]
@@ -89,6 +93,42 @@ class FileChange:
     old_path: str | None = None
 
 
+class Reader(Protocol):
+    """What the requirements may read from the repository; `gate.facts.GitReader` reads it
+    through git, once per question, so the requirements themselves do no I/O."""
+
+    def blob(self, rev: str, path: str) -> bytes | None:
+        """PATH at REV, or None when it does not exist there."""
+
+    def texts(self, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The UTF-8 text of each (rev, path) that exists and decodes."""
+
+    def files(self, rev: str) -> list[TreeEntry]:
+        """Every file of REV's tree."""
+
+    def top_folders(self, rev: str) -> set[str]:
+        """The names at the root of REV's tree."""
+
+    def tree(self, rev: str) -> str | None:
+        """REV's tree id, or None when REV is unknown."""
+
+    def changed(self, old: str, new: str) -> list[FileChange]:
+        """What changed from OLD to NEW, renames detected."""
+
+    def owners(self, rev: str) -> RepoOwners:
+        """OWNERS, OWNERS_ALIASES and CODEOWNERS as committed at REV."""
+
+    def flag_findings(self, rev: str, rules: FlagRules, paths: Sequence[str]) -> list[Finding]:
+        """The flags check on PATHS at REV."""
+
+    def flag_changes(self, old: str, new: str, marker: str) -> list[ApiChange]:
+        """CLI flags removed, added or changed from OLD to NEW."""
+
+    def api_changes(self, old: Mapping[str, str], new: Mapping[str, str],
+                    tiers: TierRules) -> list[ApiChange]:
+        """Every change across the specs (name -> `REV:path`) compared as one API."""
+
+
 @dataclass(frozen=True)
 class GateContext:
     """Everything the requirement builders read: the repository, revisions, inputs, policy."""
@@ -105,6 +145,7 @@ class GateContext:
     changes: tuple[FileChange, ...]
     commits: tuple[Commit, ...]
     config: CheckConfig  # the policy's commit rules, `since:` resolved against the repository
+    read: Reader
 
     @property
     def new_paths(self) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
@@ -235,3 +235,29 @@ def ancestors(repo: str | Path, sha: str) -> frozenset[str]:
     """Every commit reachable from SHA's parents: its history, without SHA itself."""
     out = run_git(repo, ["rev-list", f"{sha}^@", "--"])
     return frozenset(out.decode().split())
+
+
+def added_commits(repo: str | Path, rev: str, globs: Sequence[str]) -> dict[str, str]:
+    """For each path matching GLOBS, the newest commit reachable from REV that added it.
+
+    One `git log --diff-filter=A` pass; renames count as additions (`--no-renames`), as they do
+    for `git log --diff-filter=A -- PATH`.
+    """
+    if not globs:
+        return {}
+    out = run_git(repo, ["log", "--no-renames", "--name-status", "--diff-filter=A", "-z",
+                         "--format=C:%H", rev, "--", *(f":(glob){g}" for g in globs)])
+    added: dict[str, str] = {}
+    commit = ""
+    parts = out.split(b"\0")
+    i = 0
+    while i < len(parts):
+        part = parts[i].lstrip(b"\n")
+        if part.startswith(b"C:") and len(part) >= 42:
+            commit = part[2:].decode()
+        elif part == b"A" and i + 1 < len(parts):
+            path = parts[i + 1].decode("utf-8", "surrogateescape")
+            added.setdefault(path, commit)  # log is newest first: keep the latest addition
+            i += 1
+        i += 1
+    return added

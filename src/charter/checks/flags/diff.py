@@ -15,39 +15,16 @@ across changed files (a flag moved to another file is not removed). Each change 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 from charter.apidiff.compare import ApiChange
 from charter.checks.flags.experimental import Flag, FlagSyntaxError, find_flags
-from charter.git.command import ensure_repo, resolve_rev, run_git
-from charter.git.objects import read_objects
 
-__all__ = ["FLAG_RULES", "flagdiff"]
+__all__ = ["FLAG_RULES", "SOURCE_SUFFIXES", "compare_flags", "flags_in"]
 
 FLAG_RULES = ("cli-flag-removed", "cli-flag-default-changed", "cli-flag-type-changed",
               "cli-flag-added")
 SOURCE_SUFFIXES = (".py", ".go")
-
-
-def _changed(top: Path, old: str, new: str) -> list[str]:
-    out = run_git(top, ["diff", "--name-only", "--no-renames", "-z", old, new, "--"])
-    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
-
-
-def _flags_at(top: Path, rev: str, paths: list[str], marker: str) -> list[Flag]:
-    objects = read_objects(top, [f"{rev}:{p}" for p in paths])
-    found: list[Flag] = []
-    for path in paths:
-        data = objects.get(f"{rev}:{path}")
-        if data is None:
-            continue
-        try:
-            found += [f for f in find_flags(path, data.decode("utf-8"), marker=marker)
-                      if f.name_known]
-        except (FlagSyntaxError, UnicodeDecodeError):
-            continue  # a file that does not parse defines no flag we can name
-    return found
 
 
 def _tier(flag: Flag) -> str:
@@ -62,21 +39,22 @@ def _change(rule: str, flag: Flag, message: str, *, breaking: bool,
                      level="ERR" if breaking else "INFO", spec=where.path)
 
 
-def flagdiff(repo: str | Path, old_rev: str, new_rev: str, paths: Sequence[str] | None = None,
-             *, marker: str = "experimental") -> list[ApiChange]:
-    """Flags removed, added or changed from OLD_REV to NEW_REV in the changed source files.
+def flags_in(files: Mapping[str, bytes | None], marker: str) -> list[Flag]:
+    """The named flags defined in FILES (path -> content; None where the file does not exist)."""
+    found: list[Flag] = []
+    for path, data in files.items():
+        if data is None:
+            continue
+        try:
+            found += [f for f in find_flags(path, data.decode("utf-8"), marker=marker)
+                      if f.name_known]
+        except (FlagSyntaxError, UnicodeDecodeError):
+            continue  # a file that does not parse defines no flag we can name
+    return found
 
-    PATHS limits the files read (they are still only read when changed).
-    """
-    top = ensure_repo(repo)
-    old, new = resolve_rev(top, old_rev), resolve_rev(top, new_rev)
-    wanted = set(paths) if paths is not None else None
-    changed = [p for p in _changed(top, old, new)
-               if p.endswith(SOURCE_SUFFIXES) and (wanted is None or p in wanted)]
-    if not changed:
-        return []
-    before = _flags_at(top, old, changed, marker)
-    after = _flags_at(top, new, changed, marker)
+
+def compare_flags(before: Sequence[Flag], after: Sequence[Flag]) -> list[ApiChange]:
+    """Flags removed, added or changed from BEFORE to AFTER (the flags of the changed files)."""
     new_by_key = {(f.path, f.name): f for f in after}
     pairs: list[tuple[Flag, Flag]] = []
     gone: list[Flag] = []

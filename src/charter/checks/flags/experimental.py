@@ -25,19 +25,17 @@ from __future__ import annotations
 import io
 import posixpath
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from charter.checks.files import MAX_TEXT_BYTES, decode_text
 from charter.checks.findings import Finding
 from charter.checks.flags.golang import GoFile, Scope, find_go_flags, may_define_flags, parse_file
 from charter.checks.flags.model import Flag, FlagSyntaxError, FlagValue, name_has_marker
 from charter.checks.flags.python import find_python_flags
-from charter.git.command import resolve_rev
-from charter.git.objects import TreeEntry, list_files, read_objects
+from charter.git.objects import TreeEntry
 
-__all__ = ["Flag", "FlagRules", "FlagSyntaxError", "check_flag", "check_flags", "find_flags"]
+__all__ = ["Flag", "FlagRules", "FlagSyntaxError", "check_flag", "check_flag_files", "find_flags"]
 
 CHECK = "flags"
 
@@ -139,29 +137,30 @@ def flag_files(entries: Sequence[TreeEntry], paths: Sequence[str] | None = None
             and (e.path in wanted if wanted is not None else not _skipped(e.path))]
 
 
-def check_flags(repo: str | Path, rev: str, rules: FlagRules,
-                paths: Sequence[str] | None = None) -> list[Finding]:
-    """Check the flags defined at REV: all Python and Go files, or only PATHS when given.
-
-    By default vendored folders and Go test files are skipped; Go constants are resolved across
-    the package folder.
-    """
-    sha = resolve_rev(repo, rev)
-    entries = list_files(repo, sha)
-    targets = flag_files(entries, paths)
+def files_to_read(entries: Sequence[TreeEntry], targets: Sequence[TreeEntry]
+                  ) -> dict[str, TreeEntry]:
+    """TARGETS and, for Go, the sibling files of their packages (constants resolve across the
+    folder), without those too large to read."""
     folders = {posixpath.dirname(e.path) for e in targets if e.path.endswith(".go")}
-    # Sibling Go files of each package are read too, so constants resolve across the folder.
     siblings = [e for e in entries if e.path.endswith(".go") and not e.path.endswith("_test.go")
                 and posixpath.dirname(e.path) in folders]
     to_read: dict[str, TreeEntry] = {e.path: e for e in [*targets, *siblings]}
+    return {p: e for p, e in to_read.items() if e.size <= MAX_TEXT_BYTES}
+
+
+def check_flag_files(targets: Sequence[TreeEntry], readable: Mapping[str, TreeEntry],
+                     blobs: Mapping[str, bytes | None], rules: FlagRules) -> list[Finding]:
+    """Check the flags TARGETS define, given the READABLE files' contents in BLOBS (by blob id).
+
+    By default vendored folders and Go test files are not targets; Go constants are resolved
+    across the package folder.
+    """
     findings: list[Finding] = []
     for e in targets:
         if e.size > MAX_TEXT_BYTES:
             findings.append(Finding(CHECK, f"{CHECK}.too-large",
                                     f"file is {e.size} bytes, over the {MAX_TEXT_BYTES}-byte "
                                     "limit; its flags were not checked", "info", None, e.path))
-    readable = {p: e for p, e in to_read.items() if e.size <= MAX_TEXT_BYTES}
-    blobs = read_objects(repo, [e.oid for e in readable.values()])
 
     texts: dict[str, str] = {}
     target_paths = {e.path for e in targets}

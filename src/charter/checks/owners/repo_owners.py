@@ -2,7 +2,7 @@
 
 The core (`RepoOwners`, `lint_owners`, `unowned_after_changes`) is pure: it takes the text of
 every OWNERS file, the root OWNERS_ALIASES and the CODEOWNERS candidates as a mapping
-path -> text. `load_owner_files` is the only part that runs git.
+path -> text; `charter.checks.repository.load_owner_files` reads them through git.
 
 Prow's behaviour, followed exactly (pkg/repoowners/repoowners.go):
 - An OWNERS file is first read as a simple config (approvers, reviewers, required_reviewers,
@@ -40,7 +40,6 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -55,8 +54,6 @@ from charter.checks.owners.codeowners import (
     pick_codeowners,
 )
 from charter.errors import CharterError
-from charter.git.command import ensure_repo, resolve_rev, run_git
-from charter.git.objects import read_objects
 
 OWNERS = "OWNERS"
 OWNERS_ALIASES = "OWNERS_ALIASES"
@@ -775,59 +772,7 @@ def unowned_after_changes(before: Mapping[str, str], changes: Mapping[str, str |
     return findings
 
 
-# ----------------------------------------------------------------------------- loading from git
-
-
-def _is_ownership_file(path: str) -> bool:
+def is_ownership_file(path: str) -> bool:
+    """True for an OWNERS file at any depth, the root OWNERS_ALIASES, and CODEOWNERS locations."""
     return ((path.endswith(OWNERS) and (path == OWNERS or path.endswith("/" + OWNERS)))
             or path == OWNERS_ALIASES or path in CODEOWNERS_LOCATIONS)
-
-
-def load_owner_files(repo: str | Path, rev: str = "HEAD") -> OwnerFiles:
-    """Read every OWNERS file, the root OWNERS_ALIASES and CODEOWNERS at REV, and the path list."""
-    top = ensure_repo(repo)
-    sha = resolve_rev(top, rev)
-    listing = run_git(top, ["ls-tree", "-r", "-z", "--full-tree", sha])
-    tree: list[str] = []
-    wanted: list[tuple[str, str]] = []
-    symlinked: list[str] = []
-    # One decode of the whole listing: each record is "<mode> <type> <sha>\t<path>".
-    for record in listing.decode("utf-8", "surrogateescape").split("\0"):
-        meta, _, path = record.partition("\t")
-        if not path or " blob " not in meta:
-            continue  # the trailing empty record, and submodules, which own nothing here
-        tree.append(path)
-        if _is_ownership_file(path):
-            mode, _, blob = meta.split()
-            if mode == "120000":
-                symlinked.append(path)  # Prow's walk (Lstat) skips symlinks; so do we
-            else:
-                wanted.append((path, blob))
-    blobs = read_objects(top, [blob for _, blob in wanted])
-    files: dict[str, str] = {}
-    for path, blob in wanted:
-        text = blobs[blob]
-        if text is None:
-            raise CharterError(f"git cat-file could not read {path} ({blob})", file=str(top))
-        files[path] = text.decode("utf-8", "surrogateescape")
-    return OwnerFiles(files=files, tree=tuple(tree), symlinked=tuple(symlinked))
-
-
-def load_repo_owners(repo: str | Path, rev: str = "HEAD") -> RepoOwners:
-    """RepoOwners for REV of the repository at REPO."""
-    return RepoOwners(load_owner_files(repo, rev).files)
-
-
-def unowned_between(repo: str | Path, base: str, head: str) -> list[Finding]:
-    """`unowned_after_changes` for a pull request: HEAD's ownership files against the merge base
-    of BASE and HEAD, over HEAD's tree."""
-    top = ensure_repo(repo)
-    base_sha, head_sha = resolve_rev(top, base), resolve_rev(top, head)
-    fork = run_git(top, ["merge-base", base_sha, head_sha], check=False).decode().strip()
-    before = load_owner_files(top, fork or base_sha)
-    after = load_owner_files(top, head_sha)
-    changes: dict[str, str | None] = {
-        path: after.files.get(path)
-        for path in sorted(set(before.files) | set(after.files))
-        if before.files.get(path) != after.files.get(path)}
-    return unowned_after_changes(before.files, changes, after.tree)
