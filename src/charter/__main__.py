@@ -1,3 +1,3 @@
 from charter.cli import main
 
-main()
+raise SystemExit(main())
