@@ -24,7 +24,11 @@ VERBS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "retract": ({"id": "id"}, {"reason": "text"}),
     "withdraw": ({"id": "id"}, {"reason": "text"}),
     "call-vote": ({"id": "id", "vote": "id"}, {"title": "text"}),
-    "vote": ({"id": "id", "choice": "choice"}, {"explanation": "text"}),
+    # A sealed ballot (secret votes run by the service) records participation, not the choice.
+    "vote": ({"id": "id"}, {"choice": "choice", "explanation": "text", "sealed": "flag"}),
+    # A sealed vote's close: the ballot box's totals, its receipts' digest, the anonymous
+    # explanations; sent by the counting authority (COUNTER), not by a person of the project.
+    "count": ({"id": "id", "tally": "tally"}, {"receipts": "text", "explanations": "list"}),
     "nominate": ({"id": "id", "person": "person", "role": "role"},
                  {"scope": "text", "process": "process", "title": "text"}),
     "decline": ({"id": "id"}, {"reason": "text"}),
@@ -47,6 +51,7 @@ VERBS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "remove": ({"id": "id"}, {"reason": "text"}),
 }
 COMMON = {"at", "by", "do", "note"}
+COUNTER = "charter"
 YAML11_TRUE = {"y", "true", "on"}
 YAML11_FALSE = {"n", "false", "off"}
 TOP_KEYS = {"policy", "as_of", "people", "events", "title", "description"}
@@ -152,7 +157,10 @@ def _command(index: int, event: Any, people: dict[str, list[str]], policy: Loade
                    f"{', '.join(VERBS)}", *at_path, "do")
     at = _instant(event["at"], fail, *at_path, "at")
     by = event["by"]
-    if not isinstance(by, str) or by not in people:
+    if verb == "count" and by != COUNTER:
+        raise fail(f"a count is sent by {COUNTER!r}, the service that keeps the ballot box",
+                   *at_path, "by")
+    if verb != "count" and (not isinstance(by, str) or by not in people):
         raise fail(f"unknown person {by!r}{_hint(str(by), people)}; list everyone under "
                    "'people:'", *at_path, "by")
     required, optional = VERBS[verb]
@@ -171,6 +179,10 @@ def _command(index: int, event: Any, people: dict[str, list[str]], policy: Loade
     for key in required:
         if key not in args:
             raise fail(f"{verb} needs {key!r}", *at_path)
+    if verb == "vote" and "choice" not in args and not args.get("sealed"):
+        raise fail("vote needs 'choice' (yes, no or abstain)", *at_path)
+    if verb == "vote" and args.get("sealed") and "choice" in args:
+        raise fail("a sealed ballot carries no choice: the ballot box keeps it", *at_path)
     return Command(index, at, by, verb, args)
 
 
@@ -234,6 +246,17 @@ def _field(kind: str, value: Any, people: dict[str, list[str]], policy: LoadedPo
                                     for v in items):
             raise fail("expected a list", *at)
         return [str(v) for v in items]
+    if kind == "flag":
+        if not isinstance(value, bool):
+            raise fail("expected true or false", *at)
+        return value
+    if kind == "tally":
+        keys = ("yes", "no", "abstain")
+        if not isinstance(value, Mapping) or set(value) != set(keys) or not all(
+                isinstance(value[k], int) and not isinstance(value[k], bool) and value[k] >= 0
+                for k in keys):
+            raise fail("expected {yes: N, no: N, abstain: N} with whole numbers", *at)
+        return {k: value[k] for k in keys}
     if kind == "criterion":
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise fail("expected a criterion's text (or its number in the list)", *at)
@@ -262,3 +285,18 @@ def _instant(value: Any, fail: Any, *at: Any) -> datetime:
 def _hint(word: str, choices: Any) -> str:
     close = difflib.get_close_matches(word, [str(c) for c in choices], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _AnyLogin(dict[str, list[str]]):
+    """The service's people: anyone with a login may act; roles come from the roster."""
+
+    def __contains__(self, login: object) -> bool:
+        return isinstance(login, str) and 0 < len(login) <= 100 and login.strip() == login
+
+
+def parse_command(event: Mapping[str, Any], policy: LoadedPolicy, index: int) -> Command:
+    """One command from the API or a slash command, checked exactly as a scenario event is."""
+    def fail(message: str, *at: Any) -> CharterError:
+        return CharterError(message, field=".".join(str(a) for a in at[2:]) or None)
+
+    return _command(index, event, _AnyLogin(), policy, fail)

@@ -23,6 +23,13 @@ COMMANDS: dict[str, str] = {
     "owners": "charter.cli.owners:owners",
     "gate": "charter.cli.gate:gate",
     "apidiff": "charter.cli.apidiff:apidiff",
+    "serve": "charter.cli.service:serve",
+    "worker": "charter.cli.service:worker",
+    "db": "charter.cli.service:db",
+    "audit": "charter.cli.service:audit",
+    "export": "charter.cli.service:export",
+    "token": "charter.cli.service:token",
+    "demo": "charter.cli.service:demo",
 }
 
 

@@ -65,7 +65,7 @@ def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
                 if waiting:
                     would_change.append(f"not yet voted: {', '.join(waiting)}")
             else:
-                would_change.append(f"{len(decision.box.binding)} of "
+                would_change.append(f"{decision.box.ballots} of "
                                     f"{len(decision.box.roster)} eligible have voted")
     elif isinstance(decision, Rfc):
         rule.append("RFC: drafted, upvoted, completed by its author, approved by a maintainer, "

@@ -71,6 +71,8 @@ class Engine:
         self.history: list[HistoryEntry] = []
         self.now: datetime | None = start
         self._timers: list[tuple[datetime, int, str]] = []
+        # Every deadline ever scheduled, in order: a service turns each into a timer job.
+        self.scheduled: list[tuple[datetime, str]] = []
         self._seq = 0
 
     # --- the fold -------------------------------------------------------------------------
@@ -105,6 +107,7 @@ class Engine:
         assert decision.closes_at is not None
         self._seq += 1
         heapq.heappush(self._timers, (decision.closes_at, self._seq, decision.id))
+        self.scheduled.append((decision.closes_at, decision.id))
 
     # --- helpers the process modules share ---------------------------------------------------
 

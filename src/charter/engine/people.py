@@ -41,6 +41,8 @@ class Roster:
         self.emeritus_role = emeritus_role
         self.removable_role = removable_role
         self.emeritus_of = emeritus_of  # the role that emeritus status stands in for
+        # Every role granted or ended, in order: (login, role, "granted" | "ended", at, because).
+        self.changes: list[tuple[str, str, str, datetime | None, str]] = []
 
     def add(self, login: str, roles: list[str], at: datetime | None, because: str) -> None:
         person = self._person(login)
@@ -58,6 +60,7 @@ class Roster:
         if not person.holds(role):
             person.history.append(RoleSpan(role, at, because))
             person.held.add(role)
+            self.changes.append((person.login, role, "granted", at, because))
             self._holders.setdefault(role, set()).add(person.login)
 
     def __contains__(self, login: object) -> bool:
@@ -104,6 +107,8 @@ class Roster:
             if s.role == role and s.end is None else s
             for s in person.history
         ]
+        if role in person.held:
+            self.changes.append((login, role, "ended", at, because))
         person.held.discard(role)
         self._holders.get(role, set()).discard(login)
 

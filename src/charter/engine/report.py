@@ -110,7 +110,7 @@ def _vote_reason(engine: Engine, vote: VoteDecision) -> str:
     if vote.status == "withdrawn":
         return f"withdrawn by {vote.by} at {iso(vote.closed_at)}"
     if vote.status == "open":
-        ballots = len(vote.box.binding)
+        ballots = vote.box.ballots
         return (f"open until {iso(vote.closes_at)}: {ballots} of {len(vote.box.roster)} "
                 f"eligible have voted; passes with {rule}")
     result = vote.result

@@ -71,6 +71,9 @@ class VoteDecision(Decision):
     decides: str | None = None
     result: Tally | None = None
     explanations: list[str] | None = None
+    # A sealed vote's `no` explanations, anonymous and sorted, as its count carried them.
+    sealed_explanations: tuple[str, ...] = ()
+    counted: bool = False
 
 
 @dataclass(slots=True)

@@ -26,6 +26,9 @@ class BallotBox:
     roster: tuple[str, ...]
     binding: dict[str, Ballot] = field(default_factory=dict)
     advisory: dict[str, Ballot] = field(default_factory=dict)
+    # Voters whose choice is in the service's ballot box, not here: a sealed vote's log holds
+    # who took part and, at close, the count.
+    sealed: set[str] = field(default_factory=set)
 
     def cast(self, voter: str, ballot: Ballot) -> bool:
         """Record (or replace) VOTER's ballot; True when it is binding."""
@@ -36,7 +39,12 @@ class BallotBox:
         return False
 
     def waiting_on(self) -> list[str]:
-        return [v for v in self.roster if v not in self.binding]
+        return [v for v in self.roster if v not in self.binding and v not in self.sealed]
+
+    @property
+    def ballots(self) -> int:
+        """Binding ballots cast so far, sealed or not."""
+        return len(self.binding) + len(self.sealed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +78,13 @@ def _count(ballots: dict[str, Ballot]) -> dict[str, int]:
 def tally(box: BallotBox, threshold: Threshold, quorum: Quorum | None, veto: bool) -> Tally:
     """Count BOX under the rule; each voter counts once, with their last ballot."""
     counts = _count(box.binding)
-    yes, no, abstain = counts["yes"], counts["no"], counts["abstain"]
-    eligible = len(box.roster)
+    return decide(counts["yes"], counts["no"], counts["abstain"], len(box.roster),
+                  _count(box.advisory), threshold, quorum, veto)
+
+
+def decide(yes: int, no: int, abstain: int, eligible: int, advisory: dict[str, int],
+           threshold: Threshold, quorum: Quorum | None, veto: bool) -> Tally:
+    """The verdict on binding totals: quorum, threshold and veto, each with its reason."""
     reasons: list[str] = []
     if quorum is None:
         quorum_met = True
@@ -91,7 +104,7 @@ def tally(box: BallotBox, threshold: Threshold, quorum: Quorum | None, veto: boo
     if vetoed:
         reasons.append(f"vetoed: {no} binding no vote(s), and this vote gives a veto")
     return Tally(yes, no, abstain, eligible, quorum_met, quorum_met and cleared and not vetoed,
-                 _count(box.advisory), tuple(reasons))
+                 advisory, tuple(reasons))
 
 
 def format_percent_of(count: int, pool: int) -> str:

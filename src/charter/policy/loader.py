@@ -33,6 +33,9 @@ class LoadedPolicy:
     policy: Policy
     name: str
     locations: Locations = field(default_factory=dict, compare=False)
+    # The policy as plain data with its `extends:` chain merged in: loading it again gives the
+    # same policy without any preset or file, which is how the service stores a policy.
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def where(self, *path: Any) -> tuple[str | None, int | None]:
         return where(self.locations, tuple(path))
@@ -136,7 +139,7 @@ def _validate(raw: dict[str, Any], locations: Locations, name: str) -> LoadedPol
         policy = Policy.model_validate(raw)
     except ValidationError as err:
         raise _explain(err, raw, locations, name) from None
-    loaded = LoadedPolicy(policy, name, locations)
+    loaded = LoadedPolicy(policy, name, locations, raw)
     problems = cross_check(policy)
     if problems:
         path, message = problems[0]

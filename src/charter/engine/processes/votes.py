@@ -8,7 +8,7 @@ from typing import Any
 from charter.engine.calendar import iso
 from charter.engine.machine import Engine, handles, on_deadline, settle
 from charter.engine.state import Command, LazyDecision, Rejected, VoteDecision
-from charter.engine.tally import Ballot, BallotBox, tally
+from charter.engine.tally import Ballot, BallotBox, Tally, decide, tally
 from charter.policy.schema import NominationProcess, RemovalProcess, VoteProcess
 
 AnyVote = VoteProcess | NominationProcess | RemovalProcess
@@ -50,12 +50,73 @@ def cast(engine: Engine, cmd: Command) -> None:
         raise Rejected(f"{vote.id} is {vote.status}{when}; ballots are no longer accepted")
     if cmd.by == vote.subject:
         raise Rejected(f"{cmd.by} is the subject of {vote.id} and does not vote on it")
+    if vote.closes_at is not None and cmd.at >= vote.closes_at:
+        raise Rejected(f"voting on {vote.id} closed at {iso(vote.closes_at)}; its sealed ballots "
+                       "are being counted")
+    proc = vote_process(engine, vote)
+    if cmd.get("sealed"):
+        _cast_sealed(engine, vote, proc, cmd)
+        return
+    if vote.box.sealed:
+        raise Rejected(f"{vote.id}'s ballots are sealed in the ballot box; vote through the "
+                       "service's ballot page or API")
+    if cmd.get("choice") is None:
+        raise Rejected("a ballot needs a choice: yes, no or abstain")
     explanation = cmd.get("explanation")
     binding = vote.box.cast(cmd.by, Ballot(cmd.get("choice"), cmd.at, explanation))
-    proc = vote_process(engine, vote)
     what = "binding ballot" if binding else "advisory ballot (not on the frozen roster)"
     shown = "" if proc.secret else f": {cmd.get('choice')}"
     engine.log(cmd.at, vote.id, f"{what} from {cmd.by}{shown}")
+
+
+def _cast_sealed(engine: Engine, vote: VoteDecision, proc: AnyVote, cmd: Command) -> None:
+    """Record that CMD's author took part; the choice went to the ballot box, not the log."""
+    if not proc.secret:
+        raise Rejected(f"{vote.id} is a public vote; its ballots are not sealed")
+    if vote.box.binding or vote.box.advisory:
+        raise Rejected(f"{vote.id} already has ballots with their choices; it cannot take sealed "
+                       "ones too")
+    if cmd.by not in vote.box.roster:
+        raise Rejected(f"{cmd.by} is not on {vote.id}'s frozen roster; secret ballots are cast "
+                       "by the roster only")
+    again = cmd.by in vote.box.sealed
+    vote.box.sealed.add(cmd.by)
+    replaced = ' (replaces theirs)' if again else ''
+    engine.log(cmd.at, vote.id, f"sealed ballot from {cmd.by}{replaced}")
+
+
+@handles("count")
+def count_sealed(engine: Engine, cmd: Command) -> None:
+    """Close a sealed vote from its ballot box's totals, carried by the `count` event."""
+    vote = engine.get(cmd.get("id"), VoteDecision, "count")
+    if vote.counted:
+        raise Rejected(f"{vote.id} was already counted")
+    if not vote.box.sealed:
+        raise Rejected(f"{vote.id} has no sealed ballots to count")
+    if vote.status == "open" and (vote.closes_at is None or cmd.at < vote.closes_at):
+        raise Rejected(f"{vote.id} is counted when voting closes ({iso(vote.closes_at)})")
+    totals = cmd.get("tally")
+    if not isinstance(totals, dict) or any(
+            not isinstance(totals.get(k), int) or isinstance(totals.get(k), bool)
+            or totals.get(k, -1) < 0 for k in ("yes", "no", "abstain")):
+        raise Rejected("a count needs tally: {yes: N, no: N, abstain: N}")
+    cast_total = totals["yes"] + totals["no"] + totals["abstain"]
+    if cast_total != len(vote.box.sealed):
+        raise Rejected(f"the count has {cast_total} ballots but {len(vote.box.sealed)} voters "
+                       "took part")
+    proc = vote_process(engine, vote)
+    result = decide(totals["yes"], totals["no"], totals["abstain"], len(vote.box.roster), {},
+                    proc.pass_, proc.quorum, proc.veto)
+    vote.counted = True
+    explanations = cmd.get("explanations") or ()
+    vote.sealed_explanations = tuple(sorted((str(e) for e in explanations),
+                                            key=lambda text: (text.casefold(), text)))
+    engine.log(cmd.at, vote.id, f"counted: {cast_total} sealed ballot(s); receipts "
+                                f"{cmd.get('receipts') or 'not given'}")
+    if vote.status == "open":
+        _carry_out(engine, vote, proc, result, cmd.at)
+    else:
+        vote.result = result  # declined or withdrawn: the tally is shown, nothing is decided
 
 
 @handles("nominate")
@@ -123,10 +184,13 @@ def request_explanations(engine: Engine, cmd: Command) -> None:
     if vote.closed_at is None:
         raise Rejected(f"{vote.id} is still open; explanations are released after it closes "
                        f"({iso(vote.closes_at)})")
+    if vote.box.sealed and not vote.counted:
+        raise Rejected(f"{vote.id}'s sealed ballots are not counted yet; ask again once they are")
     # Alphabetical as a person reads it (case-insensitive); ties by character code.
     vote.explanations = sorted(
         (b.explanation for b in vote.box.binding.values()
          if b.choice == "no" and b.explanation), key=lambda text: (text.casefold(), text))
+    vote.explanations += vote.sealed_explanations
     engine.log(cmd.at, vote.id, f"explanations of 'no' ballots released to {cmd.by} "
                                 f"({len(vote.explanations)}), without voters")
 
@@ -154,8 +218,17 @@ def close(engine: Engine, vote: VoteDecision, when: datetime) -> None:
     """The vote's time is up: count, decide, and carry out what it decided."""
     if vote.status != "open":
         return
+    if vote.box.sealed and not vote.counted:
+        engine.log(when, vote.id, f"voting closed; {len(vote.box.sealed)} sealed ballot(s) await "
+                                  "their count from the ballot box")
+        return
     proc = vote_process(engine, vote)
-    result = tally(vote.box, proc.pass_, proc.quorum, proc.veto)
+    _carry_out(engine, vote, proc, tally(vote.box, proc.pass_, proc.quorum, proc.veto), when)
+
+
+def _carry_out(engine: Engine, vote: VoteDecision, proc: AnyVote, result: Tally,
+               when: datetime) -> None:
+    """Record VOTE's result and do what it decided: grant or end a role, settle a decision."""
     vote.result = result
     vote.closed_at = when
     vote.status = "passed" if result.passed else "failed"
@@ -202,7 +275,7 @@ def vote_view(engine: Engine, vote: VoteDecision) -> dict[str, Any]:
         tally_json["passed"] = vote.status == "passed"
         out["tally"] = tally_json
     elif proc.secret:
-        out["tally"] = {"ballots": len(vote.box.binding)}
+        out["tally"] = {"ballots": vote.box.ballots}
     else:
         running = tally(vote.box, proc.pass_, proc.quorum, proc.veto).to_json()
         out["tally"] = running

@@ -1,0 +1,211 @@
+"""The service's commands: `serve`, `worker`, `db upgrade`, `audit verify`, `export`, `token
+create` and `demo`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from charter.errors import CharterError
+
+ENV_FILE = click.option("--env-file", type=click.Path(dir_okay=False),
+                        help="Read KEY=VALUE settings from this file first.")
+
+
+def _governance(env_file: str | None, *, migrate: bool = True) -> Any:
+    from charter.store.db import connect, ensure_current
+    from charter.store.projects import Governance
+    from charter.store.settings import load_settings
+
+    settings = load_settings(env_file)
+    db = connect(settings.database_url)
+    ensure_current(db, migrate_sqlite=migrate)
+    return Governance(db, settings.require_secret()), settings
+
+
+def _worker(gov: Any) -> Any:
+    from charter.worker.run import Worker, log_notice
+
+    return Worker(gov, {"notice": log_notice})
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--no-worker", is_flag=True, help="Serve HTTP only; run `charter worker` apart.")
+@ENV_FILE
+def serve(host: str, port: int, no_worker: bool, env_file: str | None) -> None:
+    """Run the service: REST API (and webhooks, dashboard) with an in-process worker."""
+    gov, _ = _governance(env_file)
+    _serve(gov, host, port, worker=not no_worker)
+
+
+def _serve(gov: Any, host: str, port: int, *, worker: bool, banner: str | None = None) -> None:
+    import uvicorn
+
+    from charter.web.api import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    thread = None
+    if worker:
+        thread = threading.Thread(target=_worker(gov).run, args=(stop,), name="charter-worker",
+                                  daemon=True)
+        thread.start()
+    config = uvicorn.Config(create_app(gov), host=host, port=port, log_level="info")
+    server = uvicorn.Server(config)
+    if banner:
+        original = server.startup
+
+        async def startup(sockets: Any = None) -> None:
+            await original(sockets)
+            click.echo(banner, err=True)
+
+        server.startup = startup  # type: ignore[method-assign]
+    try:
+        server.run()
+    finally:
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=5)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Do what is due now, then exit.")
+@ENV_FILE
+def worker(once: bool, env_file: str | None) -> None:
+    """Fire due deadlines and deliver queued effects (run as many as you like)."""
+    gov, _ = _governance(env_file, migrate=False)
+    work = _worker(gov)
+    if once:
+        click.echo(json.dumps({"fired": work.fire_due(10_000),
+                               "delivered": work.deliver_due(10_000)}))
+        return
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    try:
+        work.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@click.group()
+def db() -> None:
+    """The service's database."""
+
+
+@db.command("upgrade")
+@ENV_FILE
+def db_upgrade(env_file: str | None) -> None:
+    """Apply the database migrations (Alembic)."""
+    from charter.store.db import connect, upgrade
+    from charter.store.settings import load_settings
+
+    before, after = upgrade(connect(load_settings(env_file).database_url))
+    click.echo(f"database at revision {after}" + ("" if before == after
+                                                 else f" (was {before or 'empty'})"))
+
+
+@click.group()
+def audit() -> None:
+    """Check the event log."""
+
+
+@audit.command("verify")
+@click.option("--project", "project", help="One project (owner/repo); default: all.")
+@ENV_FILE
+def audit_verify(project: str | None, env_file: str | None) -> None:
+    """Recompute each project's hash chain and replay its log; exit 1 at the first bad event."""
+    gov, _ = _governance(env_file, migrate=False)
+    names = [project] if project else gov.project_names()
+    bad = False
+    for name in names:
+        found = gov.verify(name)
+        if found is None:
+            click.echo(f"{name}: ok ({len(gov.events_after(name, 0, 10**9))} events)")
+        else:
+            event, why = found
+            bad = True
+            click.echo(f"{name}: event {event.seq} ({event.command.get('do')} at "
+                       f"{event.to_json()['at']}): {why}")
+    if bad:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("project")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@ENV_FILE
+def export(project: str, output: str | None, env_file: str | None) -> None:
+    """PROJECT's history as a scenario file that `charter simulate` replays."""
+    gov, _ = _governance(env_file, migrate=False)
+    text = json.dumps(gov.export(project), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.argument("login")
+@click.option("--admin", is_flag=True, help="The token may create projects.")
+@ENV_FILE
+def token_create(login: str, admin: bool, env_file: str | None) -> None:
+    """Print a new API token for LOGIN, once; only its SHA-256 is stored."""
+    from charter.store.projects import utcnow
+    from charter.store.tokens import create_token
+
+    gov, _ = _governance(env_file, migrate=False)
+    if not login.strip() or len(login) > 100:
+        raise CharterError("LOGIN must be 1 to 100 characters")
+    with gov.db.begin() as conn:
+        click.echo(create_token(conn, login.strip(), admin=admin, now=utcnow()))
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--db", "db_url", help="Database URL (default: a new SQLite file in a temporary "
+                                     "folder).")
+def demo(host: str, port: int, db_url: str | None) -> None:
+    """A fresh database with a realistic example project, served on loopback."""
+    from charter.cli.demo_project import seed
+    from charter.store.db import connect, upgrade
+    from charter.store.projects import Governance
+
+    folder = Path(tempfile.mkdtemp(prefix="charter-demo-"))
+    url = db_url or f"sqlite:///{folder / 'charter.db'}"
+    database = connect(url)
+    upgrade(database)
+    gov = Governance(database, secrets.token_bytes(32))
+    seeded = seed(gov)
+    base = f"http://{host}:{port}"
+    project_url = f"{base}/api/v1/projects/{seeded.project}"
+    lines = [
+        "",
+        f"Charter demo: {seeded.project}, {seeded.events} events, served at {base}",
+        f"  database: {url}",
+        "  tokens (Authorization: Bearer ...):",
+        *[f"    {login:<10} {role:<12} {tok}" for login, role, tok in seeded.tokens],
+        "  try:",
+        f"    curl {project_url}/decisions?status=open",
+        f"    curl -X POST {project_url}/commands -H 'Authorization: Bearer "
+        f"{seeded.tokens[1][2]}' -H 'Content-Type: application/json' -d '{{\"do\": \"propose\", "
+        f"\"id\": \"P-NEW\", \"process\": \"lazy-consensus\", \"title\": \"Try Charter\"}}'",
+        f"  API reference: {base}/api/docs",
+        "",
+    ]
+    _serve(gov, host, port, worker=True, banner="\n".join(lines))

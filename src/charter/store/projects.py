@@ -1,0 +1,516 @@
+"""A project's governance over its event log: commands in, events appended, state folded.
+
+The log is the single source of truth. Each process keeps every project it has touched as a
+warm engine and applies new events incrementally; a fresh process rebuilds from the log. A
+command is parsed exactly as a scenario event is, applied by the engine, and appended (accepted
+or rejected, with the reason) in one transaction together with the timers and the effects it
+causes, so nothing is half-done. Effects carry a dedupe key, so whichever process sees a change
+first queues it and nobody queues it twice.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine as Database
+from sqlalchemy.exc import IntegrityError
+
+from charter.engine.calendar import iso
+from charter.engine.changes import DomainEvent, Watch
+from charter.engine.explain import explain
+from charter.engine.machine import Engine
+from charter.engine.processes.votes import vote_process
+from charter.engine.replay import collector_paused
+from charter.engine.report import snapshot
+from charter.engine.state import Command, VoteDecision
+from charter.errors import CharterError
+from charter.policy.loader import PRESETS, LoadedPolicy, load_policy
+from charter.scenario import COUNTER, parse_command
+from charter.store import ballots, queue
+from charter.store.db import reading
+from charter.store.log import GENESIS, Event, broken_link, canonical, seal, sha256
+from charter.store.tables import events, policies, projects
+
+PROJECT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+#: Fields of a command the service sets itself; a caller may not.
+SERVER_FIELDS = ("at", "by", "sealed")
+MAX_COMMAND_BYTES = 64 * 1024
+
+
+class NotFound(CharterError):
+    """No such project, decision or person."""
+
+
+class Malformed(CharterError):
+    """A command or body that is not a command at all (the API's 422)."""
+
+
+class Forbidden(CharterError):
+    """The caller may not do this (the API's 403)."""
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    name: str
+    policy: LoadedPolicy
+    policy_hash: str
+    people: dict[str, list[str]]
+
+
+@dataclass
+class _Warm:
+    project: Project
+    engine: Engine
+    watch: Watch
+    seq: int = 0
+    last_hash: str = GENESIS
+    last_at: datetime | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did: its event, the engine's reason if rejected, the decision's state."""
+
+    event: Event
+    rejected: str | None
+    decision: dict[str, Any] | None
+    receipt: str | None = None
+    changes: tuple[DomainEvent, ...] = ()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _second(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(microsecond=0)
+
+
+class Governance:
+    """Every project of one database, each folded from its log on demand."""
+
+    def __init__(self, db: Database, secret_key: bytes,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.key = secret_key
+        self.clock = clock
+        self._warm: dict[int, _Warm] = {}
+        self._guard = threading.Lock()
+
+    # --- projects -------------------------------------------------------------------------
+
+    def create_project(self, name: Any, policy_ref: Any, people: Any) -> Project:
+        """A new project named `owner/repo` with POLICY_REF (a preset name or a mapping)."""
+        if not isinstance(name, str) or not PROJECT_NAME.fullmatch(name):
+            raise Malformed("name must be owner/repo (letters, digits, '-', '_', '.')",
+                            field="name")
+        loaded = _policy(policy_ref)
+        roster = _people(people, loaded)
+        data = loaded.data
+        digest = sha256(canonical(data))
+        with self.db.begin() as conn:
+            if conn.execute(sa.select(projects.c.id).where(projects.c.name == name)).first():
+                raise Forbidden(f"project {name} exists already", field="name")
+            _insert_policy(conn, digest, data)
+            result = conn.execute(projects.insert().values(name=name, people=roster,
+                                                           policy=digest,
+                                                           created_at=_second(self.clock())))
+            key = result.inserted_primary_key
+            assert key is not None
+            project_id = int(key[0])
+        return Project(project_id, name, loaded, digest, roster)
+
+    def project_names(self) -> list[str]:
+        with reading(self.db) as conn:
+            return [r.name for r in conn.execute(sa.select(projects.c.name)
+                                                 .order_by(projects.c.name))]
+
+    def project(self, name: str, conn: Connection | None = None) -> Project:
+        def load(c: Connection) -> Project:
+            row = c.execute(sa.select(projects).where(projects.c.name == name)).first()
+            if row is None:
+                raise NotFound(f"no project {name!r}")
+            content = c.execute(sa.select(policies.c.content)
+                                .where(policies.c.hash == row.policy)).scalar_one()
+            return Project(row.id, row.name, load_policy(content, file=f"{name} policy"),
+                           row.policy, dict(row.people))
+
+        if conn is not None:
+            return load(conn)
+        with reading(self.db) as c:
+            return load(c)
+
+    # --- the fold -------------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self, name: str, conn: Connection | None = None) -> Iterator[_Warm]:
+        """The project's warm engine, locked for this thread; dropped if the step fails."""
+        project = self.project(name, conn)
+        with self._guard:
+            warm = self._warm.get(project.id)
+            if warm is None:
+                engine = Engine(project.policy.policy, project.people)
+                warm = self._warm[project.id] = _Warm(project, engine, Watch(engine))
+        with warm.lock:
+            try:
+                yield warm
+            except BaseException:
+                with self._guard:
+                    self._warm.pop(project.id, None)
+                raise
+
+    def _catch_up(self, conn: Connection, warm: _Warm) -> None:
+        """Apply the events other processes appended since this engine last looked."""
+        rows = conn.execute(sa.select(events).where(events.c.project_id == warm.project.id,
+                                                    events.c.seq > warm.seq)
+                            .order_by(events.c.seq)).all()
+        if not rows:
+            return
+        with collector_paused():
+            for row in rows:
+                _meet(warm.engine, row.command)
+                warm.engine.apply(self._command(warm.project, row.command, row.at, row.seq - 1))
+                warm.seq, warm.last_hash, warm.last_at = row.seq, row.hash, row.at
+        # Replayed changes were acted on when they happened; start watching from here.
+        warm.watch = Watch(warm.engine)
+
+    def _command(self, project: Project, stored: Mapping[str, Any], at: datetime,
+                 index: int) -> Command:
+        return parse_command({**stored, "at": at}, project.policy, index)
+
+    def _append(self, conn: Connection, warm: _Warm, at: datetime, command: dict[str, Any],
+                rejected: str | None) -> Event:
+        event = seal(warm.project.name, warm.seq + 1, at, command, warm.project.policy_hash,
+                     rejected, warm.last_hash)
+        try:
+            conn.execute(events.insert().values(
+                project_id=warm.project.id, seq=event.seq, at=at, command=command,
+                policy=event.policy, rejected=rejected, prev=event.prev, hash=event.hash))
+        except IntegrityError:
+            raise CharterError("another process appended to this project at the same time; "
+                               "try again") from None
+        warm.seq, warm.last_hash, warm.last_at = event.seq, event.hash, at
+        return event
+
+    def _lock_row(self, conn: Connection, project_id: int) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(projects.c.id).where(projects.c.id == project_id)
+                         .with_for_update())
+
+    # --- commands -------------------------------------------------------------------------
+
+    def apply(self, name: str, by: str, body: Any) -> Outcome:
+        """Apply one command from BY (the token's person) at the server's clock."""
+        if not isinstance(body, Mapping):
+            raise Malformed("a command is a JSON object such as {\"do\": \"propose\", ...}")
+        if len(canonical(body).encode()) > MAX_COMMAND_BYTES:
+            raise Malformed(f"a command is at most {MAX_COMMAND_BYTES} bytes")
+        for key in SERVER_FIELDS:
+            if key in body:
+                raise Malformed(f"{key!r} is set by the service, not by the caller", field=key)
+        if body.get("do") == "count":
+            raise Forbidden("only the service counts sealed ballots", field="do")
+        with self.db.begin() as conn, self._locked(name, conn) as warm:
+            self._lock_row(conn, warm.project.id)
+            self._catch_up(conn, warm)
+            at = _second(self.clock())
+            if warm.last_at is not None and at < warm.last_at:
+                at = warm.last_at  # another process's clock ran ahead: keep the log in order
+            stored: dict[str, Any] = {"do": body.get("do"), "by": by,
+                                      **{k: v for k, v in body.items() if k != "do"}}
+            command = self._parse(warm, stored, at)
+            # Time passes first: deadlines up to now are the jobs' to report, not this step's.
+            warm.engine.advance(at)
+            warm.watch.changes()
+            secret = self._secret_vote(warm, command)
+            receipt = None
+            if secret is not None:
+                stored = {"do": "vote", "by": by, "id": command.get("id"), "sealed": True}
+                command = self._parse(warm, stored, at)
+            _meet(warm.engine, stored)
+            rejection = warm.engine.apply(command)
+            reason = rejection.reason if rejection else None
+            if secret is not None and rejection is None:
+                receipt = ballots.cast(conn, self.key, warm.project.id, warm.project.name,
+                                       secret, by, str(body.get("choice")),
+                                       body.get("explanation"))
+            event = self._append(conn, warm, at, stored, reason)
+            changes = self._after(conn, warm, at)
+            decision_id = command.get("id")
+            view = self._decision_view(warm, str(decision_id), at) if isinstance(
+                decision_id, str | int) else None
+            return Outcome(event, reason, view, receipt, tuple(changes))
+
+    def _parse(self, warm: _Warm, stored: dict[str, Any], at: datetime) -> Command:
+        try:
+            return parse_command({**stored, "at": at}, warm.project.policy, warm.seq)
+        except CharterError as err:
+            raise Malformed(err.message, field=err.field) from None
+
+    def _secret_vote(self, warm: _Warm, command: Command) -> str | None:
+        """The vote's id when COMMAND is a ballot for a secret vote: it goes to the ballot box."""
+        if command.verb != "vote":
+            return None
+        decision = warm.engine.decisions.get(str(command.get("id")))
+        if isinstance(decision, VoteDecision) and vote_process(warm.engine, decision).secret \
+                and not decision.box.binding and not decision.box.advisory:
+            if command.get("choice") is None:
+                raise Malformed("a ballot needs a choice: yes, no or abstain", field="choice")
+            return decision.id
+        return None
+
+    def _after(self, conn: Connection, warm: _Warm, at: datetime) -> list[DomainEvent]:
+        """Timers, effects and counts that follow a step; in the step's transaction."""
+        for due, decision in warm.watch.new_deadlines():
+            queue.schedule(conn, warm.project.id, decision, due)
+        changes = warm.watch.changes()
+        for change in changes:
+            self._effect(conn, warm, change, at)
+        for count_event in self._counts_due(conn, warm, at):
+            changes.append(count_event)
+        return changes
+
+    def _counts_due(self, conn: Connection, warm: _Warm, at: datetime) -> list[DomainEvent]:
+        """Count every sealed vote whose voting has ended and that has no count yet."""
+        out: list[DomainEvent] = []
+        for decision in list(warm.engine.decisions.values()):
+            if not isinstance(decision, VoteDecision) or decision.counted \
+                    or not decision.box.sealed:
+                continue
+            ended = decision.status != "open" or (
+                decision.closes_at is not None and at >= decision.closes_at)
+            if not ended:
+                continue
+            total = ballots.count(conn, warm.project.id, decision.id)
+            # Counted at the close when nothing came after it, so a late worker changes nothing.
+            when = max(decision.closed_at or decision.closes_at or at, warm.last_at or at)
+            stored = {"do": "count", "by": COUNTER, "id": decision.id,
+                      "tally": {"yes": total.yes, "no": total.no, "abstain": total.abstain},
+                      "receipts": total.receipts_digest,
+                      "explanations": list(total.explanations)}
+            rejection = warm.engine.apply(self._parse(warm, stored, when))
+            self._append(conn, warm, when, stored, rejection.reason if rejection else None)
+            for change in warm.watch.changes():
+                self._effect(conn, warm, change, at)
+                out.append(change)
+        return out
+
+    def _effect(self, conn: Connection, warm: _Warm, change: DomainEvent,
+                at: datetime) -> None:
+        """The notices a change calls for (votes opening and closing, decisions settling)."""
+        notices = {"decision-opened", "vote-closed", "status-changed", "role-granted",
+                   "role-ended", "component-moved"}
+        if change.kind not in notices:
+            return
+        marker = change.data.get("to") or change.data.get("role") or change.data.get("status")
+        dedupe = f"notice:{change.kind}:{change.subject}:{marker}"
+        queue.enqueue(conn, warm.project.id, "notice", dedupe, f"decision:{change.subject}",
+                      {"project": warm.project.name, **change.to_json()}, at)
+
+    # --- deadlines (the worker) -----------------------------------------------------------
+
+    def fire(self, conn: Connection, job: queue.Job, now: datetime) -> list[DomainEvent]:
+        """Fire JOB's deadline in its project, in the job's transaction."""
+        name = conn.execute(sa.select(projects.c.name)
+                            .where(projects.c.id == job.project_id)).scalar_one()
+        with self._locked(name, conn) as warm:
+            self._lock_row(conn, warm.project.id)
+            self._catch_up(conn, warm)
+            warm.engine.advance(max(job.due_at, warm.engine.now or job.due_at))
+            warm.watch.changes()  # the deadline's effects are derived from state, below
+            changes = self._settled(conn, warm, job.decision, now)
+            changes += self._counts_due(conn, warm, max(now, warm.last_at or now))
+            for due, decision in warm.watch.new_deadlines():
+                queue.schedule(conn, warm.project.id, decision, due)
+            return changes
+
+    def _settled(self, conn: Connection, warm: _Warm, decision_id: str,
+                 now: datetime) -> list[DomainEvent]:
+        decision = warm.engine.decisions.get(decision_id)
+        if decision is None or decision.closed_at is None:
+            return []
+        data: dict[str, Any] = {"to": decision.status, "process": decision.process,
+                                "closed_at": iso(decision.closed_at)}
+        kind = "status-changed"
+        if isinstance(decision, VoteDecision) and decision.result is not None:
+            kind, data["tally"] = "vote-closed", decision.result.to_json()
+        change = DomainEvent(kind, decision.id, data)
+        self._effect(conn, warm, change, now)
+        return [change]
+
+    # --- reading --------------------------------------------------------------------------
+
+    def state(self, name: str, as_of: datetime | None = None) -> dict[str, Any]:
+        """The JSON of `charter simulate --json`, now (or at AS_OF, not before the last event)."""
+        with reading(self.db) as conn, self._locked(name, conn) as warm:
+            self._catch_up(conn, warm)
+            now = _second(as_of or self.clock())
+            if warm.last_at is not None and now < warm.last_at:
+                now = warm.last_at
+            warm.engine.advance(now)
+            return snapshot(warm.engine, now)
+
+    def _decision_view(self, warm: _Warm, decision_id: str, now: datetime
+                       ) -> dict[str, Any] | None:
+        if decision_id not in warm.engine.decisions:
+            return None
+        return {"id": decision_id,
+                **snapshot(warm.engine, now)["decisions"][decision_id]}
+
+    def decision(self, name: str, decision_id: str) -> dict[str, Any]:
+        """One decision with the explanation of `charter explain`."""
+        with reading(self.db) as conn, self._locked(name, conn) as warm:
+            self._catch_up(conn, warm)
+            now = max(_second(self.clock()), warm.last_at or _second(self.clock()))
+            warm.engine.advance(now)
+            if decision_id not in warm.engine.decisions:
+                raise NotFound(f"no decision {decision_id!r} in {name}")
+            view = self._decision_view(warm, decision_id, now)
+            assert view is not None
+            view["explanation"] = explain(warm.engine, decision_id, now)
+            decision = warm.engine.decisions[decision_id]
+            if isinstance(decision, VoteDecision) and decision.counted:
+                view["receipts"] = list(ballots.count(conn, warm.project.id,
+                                                      decision_id).receipts)
+            return view
+
+    def events_after(self, name: str, after: int = 0, limit: int = 1000) -> list[Event]:
+        with reading(self.db) as conn:
+            project = self.project(name, conn)
+            rows = conn.execute(sa.select(events).where(events.c.project_id == project.id,
+                                                        events.c.seq > after)
+                                .order_by(events.c.seq).limit(limit)).all()
+        return [_event(name, row) for row in rows]
+
+    def export(self, name: str) -> dict[str, Any]:
+        """The project as a scenario that `charter simulate` replays to `GET /state`."""
+        with reading(self.db) as conn:
+            project = self.project(name, conn)
+            rows = conn.execute(sa.select(events.c.at, events.c.command)
+                                .where(events.c.project_id == project.id)
+                                .order_by(events.c.seq)).all()
+        people = {login: list(roles) for login, roles in project.people.items()}
+        out_events = []
+        for row in rows:
+            command = dict(row.command)
+            for login in _logins(command):
+                people.setdefault(login, [])
+            out_events.append({"at": iso(row.at), **command})
+        state_at = max(_second(self.clock()), rows[-1].at) if rows else _second(self.clock())
+        return {"policy": project.policy.data, "as_of": iso(state_at), "people": people,
+                "events": out_events}
+
+    # --- audit ----------------------------------------------------------------------------
+
+    def verify(self, name: str) -> tuple[Event, str] | None:
+        """The first event whose hash, link or replay is wrong; None when the log is sound."""
+        with reading(self.db) as conn:
+            project = self.project(name, conn)
+            rows = conn.execute(sa.select(events).where(events.c.project_id == project.id)
+                                .order_by(events.c.seq)).all()
+        chain = [_event(name, row) for row in rows]
+        broken = broken_link(chain)
+        if broken is not None:
+            return broken
+        engine = Engine(project.policy.policy, project.people)
+        with collector_paused():
+            for event in chain:
+                try:
+                    command = self._command(project, event.command, event.at, event.seq - 1)
+                except CharterError as err:
+                    return event, f"it is not a valid command: {err.message}"
+                _meet(engine, event.command)
+                rejection = engine.apply(command)
+                replayed = rejection.reason if rejection else None
+                if replayed != event.rejected:
+                    return event, (f"replaying it gives {_verdict(replayed)} but the log says "
+                                   f"{_verdict(event.rejected)}")
+        return None
+
+
+def _meet(engine: Engine, stored: Mapping[str, Any]) -> None:
+    """List everyone a command names in the roster, without a role, as an exported scenario's
+    `people:` does: the service's state and the export's replay then show the same people."""
+    for login in _logins(stored):
+        if login not in engine.roster:
+            engine.roster.add(login, [], None, "first named")
+
+
+def _verdict(rejected: str | None) -> str:
+    return f"rejected ({rejected})" if rejected else "accepted"
+
+
+def _event(name: str, row: Any) -> Event:
+    return Event(name, row.seq, row.at, dict(row.command), row.policy, row.rejected, row.prev,
+                 row.hash)
+
+
+def _logins(command: Mapping[str, Any]) -> list[str]:
+    found = [command.get("by")]
+    if isinstance(command.get("person"), str):
+        found.append(command["person"])
+    maintainers = command.get("maintainers")
+    if isinstance(maintainers, str):
+        found.append(maintainers)
+    elif isinstance(maintainers, list):
+        found += maintainers
+    return [login for login in found if isinstance(login, str) and login != COUNTER]
+
+
+def _policy(ref: Any) -> LoadedPolicy:
+    """A policy for the API: a preset name, or a mapping that may extend a preset (only)."""
+    if isinstance(ref, str):
+        if ref not in PRESETS:
+            raise Malformed(f"unknown preset {ref!r}; the presets are {', '.join(PRESETS)}, or "
+                            "give the policy as a mapping", field="policy")
+        return load_policy(ref)
+    if isinstance(ref, Mapping):
+        parent = ref.get("extends")
+        if parent is not None and parent not in PRESETS:
+            # A file named by an API caller would be read from the server's disk.
+            raise Malformed(f"extends: {parent!r}: over the API a policy extends a preset "
+                            f"({', '.join(PRESETS)}) or nothing", field="policy.extends")
+        try:
+            return load_policy(ref, file="policy")
+        except CharterError as err:
+            raise Malformed(err.message, field=f"policy.{err.field}" if err.field
+                            else "policy") from None
+    raise Malformed("policy must be a preset name or a policy mapping", field="policy")
+
+
+def _people(value: Any, loaded: LoadedPolicy) -> dict[str, list[str]]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise Malformed("people must map each login to a role or a list of roles",
+                        field="people")
+    roles = set(loaded.policy.role_ids)
+    out: dict[str, list[str]] = {}
+    for login, held in value.items():
+        items = [held] if isinstance(held, str) else held
+        if not isinstance(login, str) or not login or not isinstance(items, list) \
+                or not all(isinstance(r, str) for r in items):
+            raise Malformed("people must map each login to a role or a list of roles",
+                            field=f"people.{login}")
+        unknown = [r for r in items if r not in roles]
+        if unknown:
+            raise Malformed(f"unknown role {unknown[0]!r}; the roles are "
+                            f"{', '.join(loaded.policy.role_ids)}", field=f"people.{login}")
+        out[login] = list(items)
+    return out
+
+
+def _insert_policy(conn: Connection, digest: str, data: dict[str, Any]) -> None:
+    exists = conn.execute(sa.select(policies.c.hash).where(policies.c.hash == digest)).first()
+    if exists is None:
+        conn.execute(policies.insert().values(hash=digest, content=data))

@@ -1,0 +1,131 @@
+"""Deadlines to fire and effects to deliver: the jobs and outbox tables.
+
+Jobs are claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already
+serialises writers) and done in the claiming transaction, so a job is either done once or, when
+its worker dies, not at all and claimed again. Effects reach other systems, so they are leased
+instead: claimed for a while, delivered, then marked; one whose worker died is retried when the
+lease runs out, and a failure is retried with exponential backoff, never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from charter.store.tables import jobs, outbox
+
+#: How long a worker holds an effect it is delivering before another may take it.
+LEASE = timedelta(seconds=60)
+#: Backoff after the Nth failure: BASE * 2**(N-1), at most MAX.
+BACKOFF_BASE = timedelta(seconds=2)
+BACKOFF_MAX = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    project_id: int
+    decision: str
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    id: int
+    project_id: int
+    kind: str
+    ordering_key: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _insert_ignore(conn: Connection, table: sa.Table, values: dict[str, Any]) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(postgresql.insert(table).values(**values).on_conflict_do_nothing())
+    else:
+        conn.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing())
+
+
+def schedule(conn: Connection, project_id: int, decision: str, due_at: datetime) -> None:
+    """Make sure a job fires DECISION's deadline at DUE_AT (once, however often asked)."""
+    _insert_ignore(conn, jobs, {"project_id": project_id, "decision": decision,
+                                "due_at": due_at, "attempts": 0})
+
+
+def claim_job(conn: Connection, now: datetime) -> Job | None:
+    """The earliest due job, locked for this transaction (skipped by other workers)."""
+    query = (sa.select(jobs.c.id, jobs.c.project_id, jobs.c.decision, jobs.c.due_at)
+             .where(jobs.c.done_at.is_(None), jobs.c.due_at <= now)
+             .order_by(jobs.c.due_at, jobs.c.id).limit(1))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    row = conn.execute(query).first()
+    return None if row is None else Job(row.id, row.project_id, row.decision, row.due_at)
+
+
+def finish_job(conn: Connection, job: Job, now: datetime) -> None:
+    conn.execute(jobs.update().where(jobs.c.id == job.id)
+                 .values(done_at=now, attempts=jobs.c.attempts + 1))
+
+
+def next_due(conn: Connection) -> datetime | None:
+    """When the next job falls due, so an idle worker knows how long it may sleep."""
+    value: datetime | None = conn.execute(
+        sa.select(sa.func.min(jobs.c.due_at)).where(jobs.c.done_at.is_(None))).scalar()
+    return value
+
+
+def enqueue(conn: Connection, project_id: int, kind: str, dedupe: str, ordering_key: str,
+            payload: dict[str, Any], now: datetime) -> None:
+    """Queue an effect once per DEDUPE; it is delivered after every earlier effect with the
+    same ORDERING_KEY."""
+    _insert_ignore(conn, outbox, {"project_id": project_id, "kind": kind, "dedupe": dedupe,
+                                  "ordering_key": ordering_key, "payload": payload,
+                                  "created_at": now, "next_attempt_at": now, "attempts": 0})
+
+
+def claim_effect(conn: Connection, now: datetime) -> Effect | None:
+    """The oldest effect that is due, first of its key, and not leased; leased to the caller."""
+    older = outbox.alias("older")
+    first_of_key = ~sa.exists().where(older.c.ordering_key == outbox.c.ordering_key,
+                                      older.c.delivered_at.is_(None), older.c.id < outbox.c.id)
+    query = (sa.select(outbox).where(
+        outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now,
+        sa.or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < now), first_of_key)
+        .order_by(outbox.c.id).limit(1))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=outbox)
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    conn.execute(outbox.update().where(outbox.c.id == row.id).values(locked_until=now + LEASE))
+    return Effect(row.id, row.project_id, row.kind, row.ordering_key, dict(row.payload),
+                  row.attempts)
+
+
+def delivered(conn: Connection, effect: Effect, now: datetime) -> bool:
+    """Mark EFFECT delivered; False when it already was (a lease that ran out meanwhile)."""
+    done = conn.execute(outbox.update().where(outbox.c.id == effect.id,
+                                              outbox.c.delivered_at.is_(None))
+                        .values(delivered_at=now, attempts=outbox.c.attempts + 1,
+                                locked_until=None, last_error=None))
+    return done.rowcount == 1
+
+
+def failed(conn: Connection, effect: Effect, now: datetime, error: str,
+           retry_after: timedelta | None = None) -> datetime:
+    """Record a failed delivery and when to try again; returns that instant."""
+    attempts = effect.attempts + 1
+    wait = min(BACKOFF_BASE * 2 ** min(attempts - 1, 20), BACKOFF_MAX)
+    if retry_after is not None:
+        wait = max(wait, retry_after)
+    when: datetime = now + wait
+    conn.execute(outbox.update().where(outbox.c.id == effect.id)
+                 .values(attempts=attempts, next_attempt_at=when, locked_until=None,
+                         last_error=error[:500]))
+    return when

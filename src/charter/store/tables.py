@@ -1,0 +1,139 @@
+"""The tables, in SQLAlchemy Core: the same definitions serve SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC instant on both databases (SQLite keeps no zone, so it is put back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("instants stored must carry a zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+projects = Table(
+    "projects", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    # The roster at the start, as a scenario's `people:` (login -> roles); afterwards only
+    # decisions in the log change it.
+    Column("people", JSON, nullable=False),
+    # The policy in force, by content hash; each event also records the one it ran under.
+    Column("policy", String(64), ForeignKey("policies.hash"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+policies = Table(
+    "policies", metadata,
+    Column("hash", String(64), primary_key=True),
+    # The effective policy as JSON (presets merged), so replay needs nothing outside the database.
+    Column("content", JSON, nullable=False),
+)
+
+# One row per event; no code path updates or deletes one. `hash` covers every other column.
+events = Table(
+    "events", metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("command", JSON, nullable=False),
+    Column("policy", String(64), ForeignKey("policies.hash"), nullable=False),
+    Column("rejected", Text, nullable=True),
+    Column("prev", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("project_id", "seq", name="events_project_seq"),
+)
+
+# A secret vote's choices: keyed by an HMAC of (secret key, project, vote, voter), with no time
+# and no column that follows casting order, so a dump cannot tie a voter to a choice.
+ballots = Table(
+    "ballots", metadata,
+    Column("token", String(64), primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("vote", String(200), nullable=False),
+    Column("choice", String(10), nullable=False),
+    Column("explanation", Text, nullable=True),
+    Column("receipt", String(64), nullable=False),
+    Index("ballots_vote", "project_id", "vote"),
+    # Without a rowid, SQLite keeps rows in token order, never in the order they were cast.
+    sqlite_with_rowid=False,
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("digest", String(64), primary_key=True),  # sha256 of the token; never the token
+    Column("login", String(200), nullable=False),
+    Column("admin", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# Deadlines to fire: one row per (project, decision, instant), claimed by one worker at a time.
+jobs = Table(
+    "jobs", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("decision", String(200), nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("done_at", UtcDateTime(), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    UniqueConstraint("project_id", "decision", "due_at", name="jobs_once"),
+    Index("jobs_due", "done_at", "due_at"),
+)
+
+# Outbound effects (notices, comments, labels, check runs), delivered by a worker, each once.
+outbox = Table(
+    "outbox", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    # What the effect is about, unique per project: whoever sees a change first queues it and
+    # every later sighting (another process, a redelivered webhook) is dropped.
+    Column("dedupe", String(300), nullable=False),
+    # Effects with the same key are delivered in id order (one pull request, one decision).
+    Column("ordering_key", String(300), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("delivered_at", UtcDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    Index("outbox_due", "delivered_at", "next_attempt_at"),
+    UniqueConstraint("project_id", "dedupe", name="outbox_once"),
+)

@@ -1,0 +1,193 @@
+"""The REST API (`/api/v1`): projects, their state and log, and commands in the one vocabulary.
+
+Reads are public, as a project's governance is; commands need a bearer token, and the engine
+decides what its holder may do. Every error is `{"error": {"code", "message", "field"?}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from charter.errors import CharterError
+from charter.store.db import reading
+from charter.store.projects import Forbidden, Governance, Malformed, NotFound
+from charter.store.tokens import Holder, holder_of
+
+#: Request bodies larger than this are refused before they are read (the API's commands are
+#: small; the webhook endpoint has its own, larger cap).
+MAX_BODY = 1024 * 1024
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        self.status, self.code, self.message, self.field = status, code, message, field
+        self.headers = headers
+        super().__init__(message)
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message[:2000]}
+    if field:
+        error["field"] = field
+    return {"error": error}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error, expected or not, as the documented JSON; never a traceback."""
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, err: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(err.code, err.message, err.field), err.status,
+                            headers=err.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
+        first = err.errors()[0] if err.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse(error_body("invalid", str(first.get("msg", "invalid request")),
+                                       where or None), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(err.status_code, "http-error")
+        return JSONResponse(error_body(code, str(err.detail)), err.status_code)
+
+    @app.exception_handler(Exception)
+    async def _internal(_: Request, err: Exception) -> JSONResponse:
+        return JSONResponse(error_body("internal", f"internal error ({type(err).__name__}); "
+                                                   "it was logged"), 500)
+
+
+def _translate(err: CharterError) -> ApiError:
+    if isinstance(err, NotFound):
+        return ApiError(404, "not-found", err.message, err.field)
+    if isinstance(err, Forbidden):
+        return ApiError(403, "forbidden", err.message, err.field)
+    if isinstance(err, Malformed):
+        return ApiError(422, "invalid", err.message, err.field)
+    return ApiError(400, "bad-request", err.message, err.field)
+
+
+def router(gov: Governance) -> APIRouter:
+    """The `/api/v1` routes over GOV."""
+    api = APIRouter(prefix="/api/v1")
+
+    def holder(authorization: Annotated[str | None, Header()] = None) -> Holder:
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> (create one "
+                           "with `charter token create LOGIN`)",
+                           headers={"WWW-Authenticate": "Bearer"})
+        with reading(gov.db) as conn:
+            found = holder_of(conn, authorization[7:].strip())
+        if found is None:
+            raise ApiError(401, "unauthorized", "unknown token",
+                           headers={"WWW-Authenticate": "Bearer"})
+        return found
+
+    def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CharterError as err:
+            raise _translate(err) from None
+
+    @api.get("/projects")
+    def list_projects() -> dict[str, Any]:
+        return {"projects": call(gov.project_names)}
+
+    @api.post("/projects", status_code=201)
+    def create_project(body: Annotated[dict[str, Any], Body()],
+                       who: Annotated[Holder, Depends(holder)]) -> dict[str, Any]:
+        if not who.admin:
+            raise ApiError(403, "forbidden", "creating a project needs an admin token "
+                           "(`charter token create LOGIN --admin`)")
+        unknown = sorted(set(body) - {"name", "policy", "people"})
+        if unknown:
+            raise ApiError(422, "invalid", f"unknown field {unknown[0]!r}; a project has name, "
+                           "policy and people", unknown[0])
+        project = call(gov.create_project, body.get("name"), body.get("policy"),
+                       body.get("people"))
+        return {"name": project.name, "policy": project.policy_hash, "people": project.people}
+
+    @api.get("/projects/{owner}/{repo}/state")
+    def state(owner: str, repo: str) -> dict[str, Any]:
+        result: dict[str, Any] = call(gov.state, f"{owner}/{repo}")
+        return result
+
+    @api.get("/projects/{owner}/{repo}/decisions")
+    def decisions(owner: str, repo: str,
+                  status: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
+        found = call(gov.state, f"{owner}/{repo}")["decisions"]
+        return {"decisions": {k: v for k, v in found.items()
+                              if status is None or v["status"] == status}}
+
+    @api.get("/projects/{owner}/{repo}/decisions/{decision_id}")
+    def decision(owner: str, repo: str, decision_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = call(gov.decision, f"{owner}/{repo}", decision_id)
+        return result
+
+    @api.get("/projects/{owner}/{repo}/people")
+    def people(owner: str, repo: str) -> dict[str, Any]:
+        return {"people": call(gov.state, f"{owner}/{repo}")["people"]}
+
+    @api.get("/projects/{owner}/{repo}/rfcs")
+    def rfcs(owner: str, repo: str) -> dict[str, Any]:
+        found = call(gov.state, f"{owner}/{repo}")
+        return {"rfcs": {k: v for k, v in found["decisions"].items() if "upvotes" in v},
+                "ranking": found["rfc_ranking"]}
+
+    @api.get("/projects/{owner}/{repo}/roadmap")
+    def roadmap(owner: str, repo: str) -> dict[str, Any]:
+        return {"roadmap": call(gov.state, f"{owner}/{repo}")["roadmap"]}
+
+    @api.get("/projects/{owner}/{repo}/components")
+    def components(owner: str, repo: str) -> dict[str, Any]:
+        return {"components": call(gov.state, f"{owner}/{repo}")["components"]}
+
+    @api.get("/projects/{owner}/{repo}/events")
+    def log(owner: str, repo: str, after: Annotated[int, Query(ge=0)] = 0,
+            limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> dict[str, Any]:
+        found = call(gov.events_after, f"{owner}/{repo}", after, limit)
+        return {"events": [e.to_json() for e in found]}
+
+    @api.get("/projects/{owner}/{repo}/scenario")
+    def scenario(owner: str, repo: str) -> dict[str, Any]:
+        result: dict[str, Any] = call(gov.export, f"{owner}/{repo}")
+        return result
+
+    @api.post("/projects/{owner}/{repo}/commands", status_code=201)
+    def command(owner: str, repo: str, body: Annotated[dict[str, Any], Body()],
+                who: Annotated[Holder, Depends(holder)]) -> Any:
+        outcome = call(gov.apply, f"{owner}/{repo}", who.login, body)
+        answer: dict[str, Any] = {"event": outcome.event.to_json(),
+                                  "decision": outcome.decision}
+        if outcome.receipt is not None:
+            answer["receipt"] = outcome.receipt
+            # The log keeps who took part, never the choice; so does this answer.
+        if outcome.rejected is not None:
+            return JSONResponse({**error_body("rejected", outcome.rejected), **answer}, 409)
+        return answer
+
+    return api
+
+
+def create_app(gov: Governance) -> FastAPI:
+    """The HTTP service: the REST API (and, as they come, webhooks and the dashboard)."""
+    app = FastAPI(title="Charter", version="1", docs_url="/api/docs", redoc_url=None)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def cap_body(request: Request, call_next: Any) -> Any:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            return JSONResponse(error_body("too-large", f"request bodies are at most {MAX_BODY} "
+                                                        "bytes"), 413)
+        return await call_next(request)
+
+    app.include_router(router(gov))
+    return app

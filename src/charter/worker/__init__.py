@@ -1,0 +1,1 @@
+"""Fires due deadlines and delivers queued effects, exactly once across processes."""

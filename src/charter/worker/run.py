@@ -1,0 +1,102 @@
+"""The worker: fires due deadlines and delivers queued effects; run as many as you like.
+
+A deadline is fired inside the transaction that claimed its job, so it happens once or, if the
+worker dies, not at all and is claimed again. An effect is leased, delivered, then marked; a
+failure waits with exponential backoff (or the receiver's `Retry-After`) and is never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from charter.store import queue
+from charter.store.projects import Governance, utcnow
+
+log = logging.getLogger("charter.worker")
+
+
+class DeliveryFailed(Exception):
+    """The receiver refused or was unreachable; RETRY_AFTER is its own hint, if it gave one."""
+
+    def __init__(self, message: str, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Deliverer(Protocol):
+    def __call__(self, effect: queue.Effect) -> None:
+        """Deliver EFFECT or raise DeliveryFailed."""
+
+
+def log_notice(effect: queue.Effect) -> None:
+    """Notices when no mail server is configured: written to the service's log."""
+    payload = effect.payload
+    log.info("notice %s %s %s: %s", payload.get("project"), payload.get("kind"),
+             payload.get("subject"), {k: v for k, v in payload.items()
+                                      if k not in ("project", "kind", "subject")})
+
+
+@dataclass
+class Worker:
+    gov: Governance
+    deliverers: Mapping[str, Deliverer]
+    clock: Callable[[], datetime] = utcnow
+
+    def fire_due(self, limit: int = 100) -> int:
+        """Fire up to LIMIT due deadlines, one transaction each; returns how many fired."""
+        fired = 0
+        while fired < limit:
+            with self.gov.db.begin() as conn:
+                now = self.clock()
+                job = queue.claim_job(conn, now)
+                if job is None:
+                    return fired
+                self.gov.fire(conn, job, now)
+                queue.finish_job(conn, job, now)
+            fired += 1
+        return fired
+
+    def deliver_due(self, limit: int = 100) -> int:
+        """Deliver up to LIMIT due effects; returns how many were delivered."""
+        done = 0
+        for _ in range(limit):
+            with self.gov.db.begin() as conn:
+                effect = queue.claim_effect(conn, self.clock())
+            if effect is None:
+                break
+            deliver = self.deliverers.get(effect.kind)
+            try:
+                if deliver is None:
+                    raise DeliveryFailed(f"no deliverer for {effect.kind!r} effects")
+                deliver(effect)
+            except DeliveryFailed as err:
+                with self.gov.db.begin() as conn:
+                    when = queue.failed(conn, effect, self.clock(), str(err), err.retry_after)
+                log.warning("effect %s (%s) failed: %s; next try at %s", effect.id,
+                            effect.kind, err, when.isoformat())
+                continue
+            except Exception as err:  # a deliverer's bug must not stop the worker
+                with self.gov.db.begin() as conn:
+                    queue.failed(conn, effect, self.clock(), f"{type(err).__name__}: {err}")
+                log.exception("effect %s (%s) raised", effect.id, effect.kind)
+                continue
+            with self.gov.db.begin() as conn:
+                if queue.delivered(conn, effect, self.clock()):
+                    done += 1
+        return done
+
+    def run(self, stop: threading.Event, idle: float = 1.0) -> None:
+        """Work until STOP is set, sleeping IDLE seconds (or less) when nothing is due."""
+        while not stop.is_set():
+            try:
+                busy = self.fire_due() + self.deliver_due()
+            except Exception:  # the database went away for a moment: keep the worker alive
+                log.exception("worker step failed; retrying")
+                busy = 0
+            if not busy:
+                stop.wait(idle)
