@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from charter.store.db import writing
 from charter.store.projects import Governance, utcnow
 from charter.store.tokens import create_token
 
@@ -120,7 +121,7 @@ def seed(gov: Governance, now: datetime | None = None) -> Seeded:
     finally:
         gov.clock = original
     tokens: list[tuple[str, str, str]] = []
-    with gov.db.begin() as conn:
+    with writing(gov.db) as conn:
         for login, admin, what in (("admin", True, "admin"), ("ada", False, "maintainer"),
                                    ("chen", False, "maintainer"),
                                    ("hana", False, "contributor")):

@@ -32,9 +32,18 @@ def _governance(env_file: str | None, *, migrate: bool = True) -> Any:
 
 
 def _worker(gov: Any) -> Any:
+    import os
+    from datetime import timedelta
+
     from charter.worker.run import Worker, log_notice
 
-    return Worker(gov, {"notice": log_notice})
+    lease = os.environ.get("CHARTER_WORKER_LEASE_SECONDS")
+    if lease is not None and not lease.isdigit():
+        raise CharterError("CHARTER_WORKER_LEASE_SECONDS must be a whole number of seconds")
+    work = Worker(gov, {"notice": log_notice})
+    if lease:
+        work.lease = timedelta(seconds=int(lease))
+    return work
 
 
 @click.command()
@@ -165,13 +174,14 @@ def token() -> None:
 @ENV_FILE
 def token_create(login: str, admin: bool, env_file: str | None) -> None:
     """Print a new API token for LOGIN, once; only its SHA-256 is stored."""
+    from charter.store.db import writing
     from charter.store.projects import utcnow
     from charter.store.tokens import create_token
 
     gov, _ = _governance(env_file, migrate=False)
     if not login.strip() or len(login) > 100:
         raise CharterError("LOGIN must be 1 to 100 characters")
-    with gov.db.begin() as conn:
+    with writing(gov.db) as conn:
         click.echo(create_token(conn, login.strip(), admin=admin, now=utcnow()))
 
 

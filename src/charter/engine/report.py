@@ -24,24 +24,27 @@ def snapshot(engine: Engine, as_of: datetime | None) -> dict[str, Any]:
         return _snapshot(engine, as_of)
 
 
+def decision_view(engine: Engine, decision: Decision, as_of: datetime | None) -> dict[str, Any]:
+    """One decision as `simulate --json` shows it under `decisions`."""
+    entry: dict[str, Any] = {
+        "process": decision.process,
+        "status": decision.status,
+        "opened_at": iso(decision.opened_at),
+        "closes_at": iso(decision.closes_at),
+        "closed_at": iso(decision.closed_at),
+    }
+    if isinstance(decision, LazyDecision):
+        entry.update(lazy_view(engine, decision))
+    elif isinstance(decision, VoteDecision):
+        entry.update(vote_view(engine, decision))
+    elif isinstance(decision, Rfc):
+        entry.update(rfc_view(decision))
+    entry["reason"] = reason(engine, decision, as_of or decision.opened_at)
+    return entry
+
+
 def _snapshot(engine: Engine, as_of: datetime | None) -> dict[str, Any]:
-    decisions: dict[str, Any] = {}
-    for decision in engine.decisions.values():
-        entry: dict[str, Any] = {
-            "process": decision.process,
-            "status": decision.status,
-            "opened_at": iso(decision.opened_at),
-            "closes_at": iso(decision.closes_at),
-            "closed_at": iso(decision.closed_at),
-        }
-        if isinstance(decision, LazyDecision):
-            entry.update(lazy_view(engine, decision))
-        elif isinstance(decision, VoteDecision):
-            entry.update(vote_view(engine, decision))
-        elif isinstance(decision, Rfc):
-            entry.update(rfc_view(decision))
-        entry["reason"] = reason(engine, decision, as_of or decision.opened_at)
-        decisions[decision.id] = entry
+    decisions = {d.id: decision_view(engine, d, as_of) for d in engine.decisions.values()}
     return {
         "as_of": iso(as_of),
         "decisions": decisions,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +13,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from charter.errors import CharterError
 
@@ -27,7 +28,8 @@ def connect(url: str) -> Engine:
     """An engine for URL; SQLite files get WAL and a busy timeout on every connection."""
     try:
         if is_sqlite(url):
-            engine = sa.create_engine(url, poolclass=NullPool,
+            # A pool keeps connections open: closing a SQLite connection checkpoints the WAL.
+            engine = sa.create_engine(url, pool_size=8, max_overflow=8,
                                       connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
                                                     "check_same_thread": False})
             sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -46,13 +48,21 @@ def connect(url: str) -> Engine:
 
 
 def reading(engine: Engine) -> Connection:
-    """A connection for reads only: on SQLite it never waits for the write lock."""
-    return engine.connect().execution_options(charter_read=True)
+    """A connection for reads: on SQLite it never waits for the write lock."""
+    return engine.connect()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction; on SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+    two writers queue instead of deadlocking when a read lock would have to be upgraded."""
+    with engine.connect().execution_options(charter_write=True) as conn, conn.begin():
+        yield conn
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    read = conn.get_execution_options().get("charter_read")
-    conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+    write = conn.get_execution_options().get("charter_write")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -91,7 +101,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Apply every migration; returns (revision before, revision after)."""
     before = current_revision(engine)
     cfg = _config()
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return before, head_revision()

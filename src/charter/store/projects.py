@@ -29,13 +29,13 @@ from charter.engine.explain import explain
 from charter.engine.machine import Engine
 from charter.engine.processes.votes import vote_process
 from charter.engine.replay import collector_paused
-from charter.engine.report import snapshot
+from charter.engine.report import decision_view, snapshot
 from charter.engine.state import Command, VoteDecision
 from charter.errors import CharterError
 from charter.policy.loader import PRESETS, LoadedPolicy, load_policy
 from charter.scenario import COUNTER, parse_command
 from charter.store import ballots, queue
-from charter.store.db import reading
+from charter.store.db import reading, writing
 from charter.store.log import GENESIS, Event, broken_link, canonical, seal, sha256
 from charter.store.tables import events, policies, projects
 
@@ -105,6 +105,7 @@ class Governance:
         self.key = secret_key
         self.clock = clock
         self._warm: dict[int, _Warm] = {}
+        self._policies: dict[str, LoadedPolicy] = {}
         self._guard = threading.Lock()
 
     # --- projects -------------------------------------------------------------------------
@@ -118,7 +119,7 @@ class Governance:
         roster = _people(people, loaded)
         data = loaded.data
         digest = sha256(canonical(data))
-        with self.db.begin() as conn:
+        with writing(self.db) as conn:
             if conn.execute(sa.select(projects.c.id).where(projects.c.name == name)).first():
                 raise Forbidden(f"project {name} exists already", field="name")
             _insert_policy(conn, digest, data)
@@ -140,10 +141,14 @@ class Governance:
             row = c.execute(sa.select(projects).where(projects.c.name == name)).first()
             if row is None:
                 raise NotFound(f"no project {name!r}")
-            content = c.execute(sa.select(policies.c.content)
-                                .where(policies.c.hash == row.policy)).scalar_one()
-            return Project(row.id, row.name, load_policy(content, file=f"{name} policy"),
-                           row.policy, dict(row.people))
+            loaded = self._policies.get(row.policy)
+            if loaded is None:
+                content = c.execute(sa.select(policies.c.content)
+                                    .where(policies.c.hash == row.policy)).scalar_one()
+                # A policy is stored by its content's hash, so what it loads to never changes.
+                loaded = self._policies[row.policy] = load_policy(content,
+                                                                  file=f"{name} policy")
+            return Project(row.id, row.name, loaded, row.policy, dict(row.people))
 
         if conn is not None:
             return load(conn)
@@ -218,9 +223,11 @@ class Governance:
         for key in SERVER_FIELDS:
             if key in body:
                 raise Malformed(f"{key!r} is set by the service, not by the caller", field=key)
+        if not isinstance(body.get("do"), str):
+            raise Malformed("'do' must be a verb such as propose, object or vote", field="do")
         if body.get("do") == "count":
             raise Forbidden("only the service counts sealed ballots", field="do")
-        with self.db.begin() as conn, self._locked(name, conn) as warm:
+        with writing(self.db) as conn, self._locked(name, conn) as warm:
             self._lock_row(conn, warm.project.id)
             self._catch_up(conn, warm)
             at = _second(self.clock())
@@ -362,10 +369,10 @@ class Governance:
 
     def _decision_view(self, warm: _Warm, decision_id: str, now: datetime
                        ) -> dict[str, Any] | None:
-        if decision_id not in warm.engine.decisions:
+        decision = warm.engine.decisions.get(decision_id)
+        if decision is None:
             return None
-        return {"id": decision_id,
-                **snapshot(warm.engine, now)["decisions"][decision_id]}
+        return {"id": decision_id, **decision_view(warm.engine, decision, now)}
 
     def decision(self, name: str, decision_id: str) -> dict[str, Any]:
         """One decision with the explanation of `charter explain`."""

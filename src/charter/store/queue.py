@@ -89,7 +89,7 @@ def enqueue(conn: Connection, project_id: int, kind: str, dedupe: str, ordering_
                                   "created_at": now, "next_attempt_at": now, "attempts": 0})
 
 
-def claim_effect(conn: Connection, now: datetime) -> Effect | None:
+def claim_effect(conn: Connection, now: datetime, lease: timedelta = LEASE) -> Effect | None:
     """The oldest effect that is due, first of its key, and not leased; leased to the caller."""
     older = outbox.alias("older")
     first_of_key = ~sa.exists().where(older.c.ordering_key == outbox.c.ordering_key,
@@ -103,7 +103,7 @@ def claim_effect(conn: Connection, now: datetime) -> Effect | None:
     row = conn.execute(query).first()
     if row is None:
         return None
-    conn.execute(outbox.update().where(outbox.c.id == row.id).values(locked_until=now + LEASE))
+    conn.execute(outbox.update().where(outbox.c.id == row.id).values(locked_until=now + lease))
     return Effect(row.id, row.project_id, row.kind, row.ordering_key, dict(row.payload),
                   row.attempts)
 

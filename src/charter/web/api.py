@@ -4,7 +4,6 @@ Reads are public, as a project's governance is; commands need a bearer token, an
 decides what its holder may do. Every error is `{"error": {"code", "message", "field"?}}`.
 """
 
-from __future__ import annotations
 
 from typing import Annotated, Any
 

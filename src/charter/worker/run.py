@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from charter.store import queue
+from charter.store.db import writing
 from charter.store.projects import Governance, utcnow
 
 log = logging.getLogger("charter.worker")
@@ -46,12 +47,13 @@ class Worker:
     gov: Governance
     deliverers: Mapping[str, Deliverer]
     clock: Callable[[], datetime] = utcnow
+    lease: timedelta = queue.LEASE
 
     def fire_due(self, limit: int = 100) -> int:
         """Fire up to LIMIT due deadlines, one transaction each; returns how many fired."""
         fired = 0
         while fired < limit:
-            with self.gov.db.begin() as conn:
+            with writing(self.gov.db) as conn:
                 now = self.clock()
                 job = queue.claim_job(conn, now)
                 if job is None:
@@ -65,8 +67,8 @@ class Worker:
         """Deliver up to LIMIT due effects; returns how many were delivered."""
         done = 0
         for _ in range(limit):
-            with self.gov.db.begin() as conn:
-                effect = queue.claim_effect(conn, self.clock())
+            with writing(self.gov.db) as conn:
+                effect = queue.claim_effect(conn, self.clock(), self.lease)
             if effect is None:
                 break
             deliver = self.deliverers.get(effect.kind)
@@ -75,17 +77,17 @@ class Worker:
                     raise DeliveryFailed(f"no deliverer for {effect.kind!r} effects")
                 deliver(effect)
             except DeliveryFailed as err:
-                with self.gov.db.begin() as conn:
+                with writing(self.gov.db) as conn:
                     when = queue.failed(conn, effect, self.clock(), str(err), err.retry_after)
                 log.warning("effect %s (%s) failed: %s; next try at %s", effect.id,
                             effect.kind, err, when.isoformat())
                 continue
             except Exception as err:  # a deliverer's bug must not stop the worker
-                with self.gov.db.begin() as conn:
+                with writing(self.gov.db) as conn:
                     queue.failed(conn, effect, self.clock(), f"{type(err).__name__}: {err}")
                 log.exception("effect %s (%s) raised", effect.id, effect.kind)
                 continue
-            with self.gov.db.begin() as conn:
+            with writing(self.gov.db) as conn:
                 if queue.delivered(conn, effect, self.clock()):
                     done += 1
         return done
