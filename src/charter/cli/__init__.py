@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         return cli.main(args=argv, standalone_mode=False)
     except CharterError as err:
-        click.echo(f"charter: {err.render()}", err=True)
+        for line in err.lines():
+            click.echo(f"charter: {line}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
