@@ -14,7 +14,7 @@ from charter.engine.state import Command
 from charter.errors import CharterError
 from charter.policy.durations import parse_duration
 from charter.policy.loader import LoadedPolicy, load_policy
-from charter.yamlio import Locations, locate, plain, read_yaml, where
+from charter.yamlio import Locations, date_problem, locate, plain, read_yaml, where
 
 # verb -> (required fields, optional fields); each field has a kind checked below.
 VERBS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
@@ -271,6 +271,8 @@ def _instant(value: Any, fail: Any, *at: Any) -> datetime:
         except ValueError:
             raise fail(f"{value!r} is not an ISO 8601 time; write e.g. "
                        "2026-03-02T09:00:00Z", *at) from None
+    if isinstance(value, date) and (problem := date_problem(value)):
+        raise fail(problem, *at)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise fail(f"{value.isoformat()} has no zone; add one, e.g. Z for UTC or +02:00",

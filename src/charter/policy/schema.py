@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from charter.policy.durations import Duration, parse_duration
+from charter.yamlio import date_problem
 
 ANYONE = "anyone"
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -373,6 +374,8 @@ class SinceCommit(Model):
 
 
 def _since(value: Any) -> Any:
+    if isinstance(value, date) and (problem := date_problem(value)):
+        raise ValueError(problem)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError(f"{value.isoformat()} has no time zone; write it with one, "
@@ -382,11 +385,12 @@ def _since(value: Any) -> Any:
         return datetime.combine(value, time(), UTC)
     if isinstance(value, str):
         try:
-            return _since(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            pass
-        raise ValueError(f"{value!r} is not a date; write a date (2026-12-01), a timestamp with "
-                         "a zone (2026-12-01T09:00:00Z) or a commit ({commit: 4f2a9c1})")
+            raise ValueError(f"{value!r} is not a date; write a date (2026-12-01), a timestamp "
+                             "with a zone (2026-12-01T09:00:00Z) or a commit "
+                             "({commit: 4f2a9c1})") from None
+        return _since(moment)
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(f"{value!r} is a number; for a commit write {{commit: '{value}'}} "
                          "(quoted), for a date write 2026-12-01")
