@@ -43,7 +43,7 @@ def check(ctx: click.Context, checks: tuple[str, ...], repo: str, rev_range: str
     elif (top / "charter.yaml").exists():
         from charter.policy.loader import load_policy
 
-        config = config_from_policy(load_policy(top / "charter.yaml").policy)
+        config = config_from_policy(load_policy(top / "charter.yaml", root=top).policy)
     fmt = "json" if as_json else fmt
     report = run_checks(top, list(checks), config, rev_range,
                         progress=None if fmt == "text" else False)

@@ -53,7 +53,8 @@ def commit_msg(ctx: click.Context, file: str, repo: str, policy_ref: str | None)
     if policy_ref is not None or (top / "charter.yaml").exists():
         from charter.policy.loader import load_policy
 
-        config = config_from_policy(load_policy(policy_ref or top / "charter.yaml").policy)
+        config = config_from_policy(load_policy(policy_ref).policy if policy_ref else
+                                    load_policy(top / "charter.yaml", root=top).policy)
     try:
         message = _clean(Path(file).read_text(encoding="utf-8", errors="replace"))
     except OSError as err:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -12,11 +13,13 @@ from charter.checks.findings import Finding
 from charter.checks.flags.experimental import FlagRules
 from charter.checks.owners.repo_owners import RepoOwners
 from charter.checks.repository import flagdiff, flags_at, load_repo_owners
-from charter.errors import CharterError
+from charter.errors import CharterError, excerpt
 from charter.gate.model import FileChange
 from charter.git.command import run_git
 from charter.git.objects import TreeEntry, list_files, read_blob, read_objects
+from charter.policy.files import Found, Missing, Refused
 from charter.policy.schema import Policy
+from charter.yamlio import MAX_YAML_BYTES
 
 
 def default_policy() -> Policy:
@@ -31,10 +34,8 @@ def policy_at(repo: str | Path, rev: str, name: str = "charter.yaml") -> Policy 
 
     An `extends:` naming another file is read from REV too, never from the working tree.
     """
-    import tempfile
-
-    from charter.policy.loader import PRESETS, load_policy
-    from charter.yamlio import parse_yaml, plain
+    from charter.policy.loader import load_policy_node
+    from charter.yamlio import parse_yaml
 
     text = read_blob(repo, rev, name)
     if text is None:
@@ -43,31 +44,33 @@ def policy_at(repo: str | Path, rev: str, name: str = "charter.yaml") -> Policy 
     node = parse_yaml(_text(text, label), label)
     if not isinstance(node, Mapping):
         raise CharterError("a policy file must be a YAML mapping", file=label)
-    with tempfile.TemporaryDirectory(prefix="charter-gate-") as tmp:
-        # Copy the chain of extended files out of REV so the loader resolves them there.
-        current, data = name, plain(node)
-        seen: set[str] = set()
-        while isinstance(data, Mapping) and isinstance(data.get("extends"), str) \
-                and data["extends"] not in PRESETS:
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(current),
-                                                       data["extends"]))
-            if posixpath.isabs(data["extends"]) or target == ".." or target.startswith("../"):
-                # Read from BASE only: a path outside the repository would read this machine.
-                raise CharterError(f"extends: {data['extends']!r} is outside the repository; "
-                                   "name a preset or a file committed in the repository",
-                                   file=f"{rev[:12]}:{current}")
-            if target in seen:
-                break  # the loader reports the cycle
-            seen.add(target)
-            blob = read_blob(repo, rev, target)
-            if blob is None:
-                break
-            out = Path(tmp, target)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(blob)
-            current, data = target, plain(parse_yaml(_text(blob, target), f"{rev[:12]}:{target}"))
-        base_dir = Path(tmp, posixpath.dirname(name))
-        return load_policy(node, base_dir=base_dir, file=label).policy
+    return load_policy_node(node, file=label, files=Revision(repo, rev),
+                            folder=posixpath.dirname(name)).policy
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Policy files as committed at REV: paths stay inside the repository, blobs under the cap."""
+
+    repo: str | Path
+    rev: str
+
+    def find(self, ref: str, folder: str) -> Found:
+        target = posixpath.normpath(posixpath.join(folder, ref))
+        if posixpath.isabs(ref) or target == ".." or target.startswith("../"):
+            # Read from REV only: a path outside the repository would read this machine.
+            raise Refused(f"{excerpt(ref)} is outside the repository; name a preset or a "
+                          "file committed in the repository")
+        return Found(target, f"{self.rev[:12]}:{target}", posixpath.dirname(target))
+
+    def read(self, found: Found) -> str:
+        blob = read_blob(self.repo, self.rev, found.key)
+        if blob is None:
+            raise Missing(f"{found.label} does not exist")
+        if len(blob) > MAX_YAML_BYTES:
+            raise Refused(f"{found.label} is {len(blob):,} bytes, over the "
+                          f"{MAX_YAML_BYTES:,}-byte limit for a policy file")
+        return _text(blob, found.label)
 
 
 def _text(data: bytes, label: str) -> str:

@@ -1,14 +1,17 @@
-"""Load a policy: a preset name, a file, or a mapping; `extends:` deep-merges onto a preset."""
+"""Load a policy: a preset name, a file, or a mapping; `extends:` deep-merges it onto its base."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from charter.errors import CharterError
+from charter.errors import CharterError, excerpt, gather
+from charter.policy.files import Folder, Found, Missing, PolicyFiles, Refused, policy_root
+from charter.policy.merge import deep_merge
 from charter.policy.schema import (
     ANYONE,
     LAZY_TYPES,
@@ -20,10 +23,12 @@ from charter.policy.schema import (
     RoadmapProcess,
     StepDownProcess,
 )
-from charter.yamlio import Locations, locate, parse_yaml, plain, read_yaml, where
+from charter.yamlio import Locations, locate, parse_yaml, plain, read_text, where
 
 PRESETS = ("llama-stack", "llm-d")
 DEFAULT_FILE = "charter.yaml"
+#: How many files may extend one another in a chain; real policies use one or two.
+MAX_EXTENDS = 10
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,13 @@ def preset_text(name: str) -> str:
 
 
 def load_policy(ref: str | Path | Mapping[str, Any] | None = None, *,
-                base_dir: Path | None = None, file: str = "<policy>") -> LoadedPolicy:
-    """Load REF: a preset name, a path (relative to BASE_DIR), or an already-parsed mapping."""
+                base_dir: Path | None = None, file: str = "<policy>",
+                root: Path | None = None) -> LoadedPolicy:
+    """Load REF: a preset name, a path (relative to BASE_DIR), or an already-parsed mapping.
+
+    What the policy extends must stay inside ROOT (default: the repository holding the policy,
+    else its folder); so must a policy file itself, once its links are followed.
+    """
     if ref is None:
         path = (base_dir or Path.cwd()) / DEFAULT_FILE
         if not path.exists():
@@ -59,11 +69,13 @@ def load_policy(ref: str | Path | Mapping[str, Any] | None = None, *,
                                f"({', '.join(PRESETS)})")
         ref = path
     if isinstance(ref, Mapping):
-        raw, locations = _resolve(ref, file, base_dir or Path.cwd(), ())
-        return _validate(raw, locations, file)
+        here = base_dir or Path.cwd()
+        return load_policy_node(ref, file=file, files=Folder(root or policy_root(here)),
+                                folder=str(here))
     text_ref = str(ref)
     if text_ref in PRESETS and not (base_dir or Path.cwd()).joinpath(text_ref).is_file():
-        raw, locations = _load_preset(text_ref, ())
+        raw, locations = _resolve(parse_yaml(preset_text(text_ref), f"preset:{text_ref}"),
+                                  f"preset:{text_ref}", None, None, ())
         return _validate(raw, locations, text_ref)
     path = Path(text_ref)
     if not path.is_absolute() and base_dir is not None and (
@@ -71,115 +83,185 @@ def load_policy(ref: str | Path | Mapping[str, Any] | None = None, *,
         # Relative to the file that names it (a scenario's folder); else to the working folder.
         path = base_dir / path
     if not path.exists() and "/" not in text_ref and not text_ref.endswith((".yaml", ".yml")):
-        raise CharterError(f"unknown preset or file {text_ref!r}; the presets are "
+        raise CharterError(f"unknown preset or file {excerpt(text_ref)}; the presets are "
                            f"{', '.join(PRESETS)}, or give a path to a policy file")
-    node = read_yaml(path)
+    files = Folder(root or policy_root(path.parent))
+    try:
+        real = files.inside(path)
+    except Refused as err:
+        raise CharterError(err.message) from None
+    node = parse_yaml(read_text(path), str(path))
     if not isinstance(node, Mapping):
-        raise CharterError("a policy file must be a YAML mapping (charter: 1, project: ..., "
-                           "roles: ..., processes: ...)", file=str(path))
-    raw, locations = _resolve(node, str(path), path.parent, (str(path.resolve()),))
+        raise CharterError(f"{_holds(node)}; a policy file is a YAML mapping (charter: 1, "
+                           "project: ..., roles: ..., processes: ...)", file=str(path))
+    raw, locations = _resolve(node, str(path), files, os.path.dirname(path) or ".",
+                              ((str(real), str(path)),))
     return _validate(raw, locations, str(path))
 
 
-def _load_preset(name: str, seen: tuple[str, ...]) -> tuple[dict[str, Any], Locations]:
-    file = f"preset:{name}"
-    node = parse_yaml(preset_text(name), file)
-    return _resolve(node, file, None, seen)
+def load_policy_node(node: Mapping[str, Any], *, file: str, files: PolicyFiles | None,
+                     folder: str | None) -> LoadedPolicy:
+    """Load the parsed policy NODE (named FILE in messages); its `extends:` paths are looked up
+    in FILES, relative to FOLDER."""
+    raw, locations = _resolve(node, file, files, folder, ())
+    return _validate(raw, locations, file)
 
 
-def _resolve(node: Mapping[str, Any], file: str, base_dir: Path | None,
-             seen: tuple[str, ...]) -> tuple[dict[str, Any], Locations]:
-    """Plain data plus locations for NODE, with its `extends:` chain merged underneath."""
+def _holds(node: Any) -> str:
+    """What a YAML document that is not a mapping holds, in words."""
+    if node is None:
+        return "is empty"
+    kind = "a list" if isinstance(node, list) else "text" if isinstance(node, str) else \
+        f"a single value ({type(node).__name__})"
+    return f"holds {kind}, not a mapping"
+
+
+def _resolve(node: Mapping[str, Any], file: str, files: PolicyFiles | None, folder: str | None,
+             chain: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], Locations]:
+    """Plain data plus locations for NODE, with its `extends:` chain merged underneath.
+
+    CHAIN: (identity, name) of each file on the way here, NODE's own last, to report cycles.
+    """
     locations = locate(node, file)
     data = plain(node)
     parent = data.get("extends")
     if parent is None:
         return data, locations
+    at_file, at_line = where(locations, ("extends",))
+
+    def refuse(message: str) -> CharterError:
+        return CharterError(message, file=at_file or file, line=at_line, field="extends")
+
     if not isinstance(parent, str):
-        f, line = where(locations, ("extends",))
-        raise CharterError("extends: expected a preset name or a policy file path",
-                           file=f, line=line)
-    key = parent if parent in PRESETS else str((base_dir or Path.cwd()) / parent)
-    if key in seen:
-        f, line = where(locations, ("extends",))
-        raise CharterError(f"extends: {parent!r} extends itself (a cycle)", file=f, line=line)
+        raise refuse(f"expected a preset name ({', '.join(PRESETS)}) or a policy file path, "
+                     f"not {_kind(parent)}")
+    if not parent.strip():
+        raise refuse(f"is empty; name a preset ({', '.join(PRESETS)}) or a policy file, or "
+                     "delete the line")
+    if len(chain) > MAX_EXTENDS:
+        raise refuse(f"more than {MAX_EXTENDS} files extend one another; merge some of them")
     if parent in PRESETS:
-        base, base_locations = _load_preset(parent, (*seen, key))
+        found = Found(f"preset:{parent}", f"preset:{parent}", "")
+        _check_cycle(found, chain, refuse)
+        base_node: Any = parse_yaml(preset_text(parent), found.label)
+        base_files, base_folder = None, None
+    elif files is None or folder is None:
+        raise refuse(f"{excerpt(parent)} is not a preset; a preset extends only presets "
+                     f"({', '.join(PRESETS)})")
     else:
-        path = Path(key)
-        if not path.exists():
-            f, line = where(locations, ("extends",))
-            raise CharterError(f"extends: no preset or file {parent!r}; the presets are "
-                               f"{', '.join(PRESETS)}", file=f, line=line)
-        base_node = read_yaml(path)
-        base, base_locations = _resolve(base_node, str(path), path.parent, (*seen, key))
+        try:
+            found = files.find(parent, folder)
+            _check_cycle(found, chain, refuse)
+            text = files.read(found)
+        except Missing as err:
+            raise refuse(f"no preset or file {excerpt(parent)} ({err.message}); the presets "
+                         f"are {', '.join(PRESETS)}") from None
+        except Refused as err:
+            raise refuse(err.message) from None
+        try:
+            base_node = parse_yaml(text, found.label)
+        except CharterError as err:
+            raise CharterError(f"{err.message} ({at_file}:{at_line} extends this file)",
+                               file=err.file, line=err.line) from None
+        base_files, base_folder = files, found.folder
+    if not isinstance(base_node, Mapping):
+        raise refuse(f"{found.label} {_holds(base_node)}; the file it names must be a policy "
+                     "mapping (charter: 1, project: ..., roles: ...)")
+    base, base_locations = _resolve(base_node, found.label, base_files, base_folder,
+                                    (*chain, (found.key, found.label)))
     base.pop("preset", None)  # the result is a policy built on the preset, not the preset
-    merged = deep_merge(base, data)
-    return merged, {**base_locations, **locations}
+    return deep_merge(base, data), {**base_locations, **locations}
 
 
-def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """OVER onto BASE: mappings merge key by key, anything else replaces, null deletes."""
-    out = dict(base)
-    for key, value in over.items():
-        if value is None and key in out and key not in ("quorum",):
-            del out[key]
-        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+def _kind(value: Any) -> str:
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, Mapping) \
+        else f"{excerpt(value)}"
+
+
+def _check_cycle(found: Found, chain: tuple[tuple[str, str], ...],
+                 refuse: Callable[[str], CharterError]) -> None:
+    keys = [key for key, _ in chain]
+    if found.key not in keys:
+        return
+    loop = [label for _, label in chain[keys.index(found.key):]] + [found.label]
+    if len(loop) == 2:
+        raise refuse(f"{loop[0]} extends itself; delete this line or name another file")
+    raise refuse(f"a cycle: {' → '.join(loop)}; each file extends the next, so none can be "
+                 "loaded; delete one of these extends:")
 
 
 def _validate(raw: dict[str, Any], locations: Locations, name: str) -> LoadedPolicy:
+    """Validate RAW; every problem found is reported at once, each at its file:line."""
     from pydantic import ValidationError
 
-    _precheck(raw, locations, name)
+    problems, refused = _precheck(raw, locations, name)
+    candidate = raw
+    if refused:  # leave them out, so their problem is said once, not as a union's noise
+        processes = {k: v for k, v in raw["processes"].items() if k not in refused}
+        candidate = {**raw, "processes": processes}
     try:
-        policy = Policy.model_validate(raw)
+        policy = Policy.model_validate(candidate)
     except ValidationError as err:
-        raise _explain(err, raw, locations, name) from None
-    loaded = LoadedPolicy(policy, name, locations, raw)
-    problems = cross_check(policy)
+        problems += [_explain(e, candidate, locations, name) for e in err.errors()]
+        raise _all(problems) from None
     if problems:
-        path, message = problems[0]
+        raise _all(problems)
+    loaded = LoadedPolicy(policy, name, locations, raw)
+    found = []
+    for path, message in cross_check(policy):
         file, line = loaded.where(*path)
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise CharterError(message + more, file=file or name, line=line,
-                           field=".".join(str(p) for p in path))
+        found.append(CharterError(message, file=file or name, line=line,
+                                  field=".".join(str(p) for p in path)))
+    if found:
+        raise _all(found)
     return loaded
 
 
-def _precheck(raw: dict[str, Any], locations: Locations, name: str) -> None:
-    """Catch what pydantic would explain badly: a process without a known `type`."""
+def _all(problems: list[CharterError]) -> CharterError:
+    """One error listing PROBLEMS by file and line, each once."""
+    unique = {p.render_one(): p for p in problems}
+    order = sorted(unique.values(), key=lambda p: (p.file or "", p.line or 0))
+    return gather(order)
+
+
+def _precheck(raw: dict[str, Any], locations: Locations, name: str
+              ) -> tuple[list[CharterError], set[str]]:
+    """What pydantic would explain badly: processes that are not a mapping with a known `type`
+    (returned with their names)."""
     processes = raw.get("processes")
+    problems: list[CharterError] = []
+    refused: set[str] = set()
     if not isinstance(processes, Mapping):
-        return
+        return problems, refused
     for pname, proc in processes.items():
         file, line = where(locations, ("processes", pname))
         if not isinstance(proc, Mapping):
-            raise CharterError(f"expected a mapping with a 'type' ({', '.join(PROCESS_TYPES)})",
-                               file=file or name, line=line, field=f"processes.{pname}")
-        if proc.get("type") not in PROCESS_TYPES:
-            got = proc.get("type")
-            raise CharterError(f"unknown process type {got!r}; expected one of "
-                               f"{', '.join(PROCESS_TYPES)}", file=file or name, line=line,
-                               field=f"processes.{pname}.type")
+            problems.append(CharterError(
+                f"expected a mapping with a 'type' ({', '.join(PROCESS_TYPES)})",
+                file=file or name, line=line, field=f"processes.{pname}"))
+            refused.add(pname)
+        elif proc.get("type") not in PROCESS_TYPES:
+            file, line = where(locations, ("processes", pname, "type"))
+            problems.append(CharterError(
+                f"unknown process type {excerpt(proc.get('type'))}; expected one of "
+                f"{', '.join(PROCESS_TYPES)}", file=file or name, line=line,
+                field=f"processes.{pname}.type"))
+            refused.add(pname)
+    return problems, refused
 
 
-def _explain(err: Any, raw: dict[str, Any], locations: Locations, name: str) -> CharterError:
-    errors = err.errors()
-    first = errors[0]
-    path = _data_path(first["loc"], raw)
+def _explain(error: Any, raw: dict[str, Any], locations: Locations, name: str) -> CharterError:
+    path = _data_path(error["loc"], raw)
     file, line = where(locations, path)
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = f"unknown key {path[-1]!r}; check its spelling against the policy reference"
-    elif first["type"] == "missing":
-        full = _data_path(first["loc"], raw, keep_missing=True)
-        message = f"missing required key {full[-1]!r}" if full else "missing required key"
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    return CharterError(message + more, file=file or name, line=line,
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = f"unknown key {excerpt(path[-1])}; check its spelling against the policy " \
+                  "reference"
+    elif error["type"] == "missing":
+        full = _data_path(error["loc"], raw, keep_missing=True)
+        message = f"missing required key {excerpt(full[-1])}" if full else \
+            "missing required key"
+    return CharterError(message, file=file or name, line=line,
                         field=".".join(str(p) for p in path) or None)
 
 
@@ -214,7 +296,7 @@ def cross_check(policy: Policy) -> list[tuple[tuple[Any, ...], str]]:
             if actor == ANYONE and allow_anyone:
                 continue
             if actor not in roles:
-                problems.append((path, f"unknown role {actor!r}; the roles are "
+                problems.append((path, f"unknown role {excerpt(actor)}; the roles are "
                                        f"{', '.join(policy.role_ids)}"))
 
     for pname, proc in policy.processes.items():
@@ -227,7 +309,7 @@ def cross_check(policy: Policy) -> list[tuple[tuple[Any, ...], str]]:
                 if not isinstance(target, VOTE_TYPES) or isinstance(
                         target, NominationProcess | RemovalProcess):
                     problems.append(((*base, "on_objection", "vote"),
-                                     f"{proc.on_objection.vote!r} is not a vote process of "
+                                     f"{excerpt(proc.on_objection.vote)} is not a vote process of "
                                      "this policy (type: vote)"))
                 need_roles((*base, "on_objection", "called_by"), proc.on_objection.called_by)
         if isinstance(proc, VOTE_TYPES):
@@ -241,5 +323,6 @@ def cross_check(policy: Policy) -> list[tuple[tuple[Any, ...], str]]:
             need_roles((*base, "from"), (proc.from_,), allow_anyone=False)
             need_roles((*base, "to"), (proc.to,), allow_anyone=False)
         if isinstance(proc, RoadmapProcess) and proc.from_ not in policy.processes:
-            problems.append(((*base, "from"), f"no process named {proc.from_!r} to select from"))
+            problems.append(((*base, "from"),
+                             f"no process named {excerpt(proc.from_)} to select from"))
     return problems
