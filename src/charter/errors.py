@@ -14,6 +14,7 @@ NAME_LIMIT = 200
 #: How many problems one error lists; a hostile file could hold thousands.
 PROBLEM_LIMIT = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LONG_WORD = re.compile(rf"\S{{{QUOTE_LIMIT + 1},}}")
 
 
 def excerpt(value: object, limit: int = QUOTE_LIMIT) -> str:
@@ -23,8 +24,10 @@ def excerpt(value: object, limit: int = QUOTE_LIMIT) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """TEXT on one line (control characters escaped), its middle cut when over LIMIT."""
+    """TEXT on one line (control characters escaped), any run without spaces cut after
+    QUOTE_LIMIT characters, and its middle cut when still over LIMIT."""
     text = _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
+    text = _LONG_WORD.sub(lambda m: m[0][:QUOTE_LIMIT] + "…", text)
     if len(text) <= limit:
         return text
     tail = limit // 3

@@ -49,12 +49,20 @@ class PolicyFiles(Protocol):
         ...
 
 
+def exists(path: Path) -> bool:
+    """Whether PATH exists; a name the system refuses (too long, a NUL) does not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def policy_root(folder: Path) -> Path:
     """The top of the git work tree holding FOLDER (as written, links not followed), else
     FOLDER itself: what the policy files there may read."""
     start = Path(os.path.abspath(folder))
     for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
+        if exists(candidate / ".git"):
             return candidate
     return start
 
@@ -66,7 +74,7 @@ class Folder:
     root: Path
 
     def describe(self) -> str:
-        kind = "the repository" if (self.root / ".git").exists() else "the policy's folder"
+        kind = "the repository" if exists(self.root / ".git") else "the policy's folder"
         return f"{kind} ({self.root})"
 
     def inside(self, path: Path) -> Path:
@@ -90,7 +98,7 @@ class Folder:
 
     def read(self, found: Found) -> str:
         path = Path(found.key)
-        if not path.exists():
+        if not exists(path):
             raise Missing(f"{found.label} does not exist")
         if path.is_dir():
             raise Refused(f"{found.label} is a folder, not a policy file; name a YAML file or "

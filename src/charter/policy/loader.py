@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from charter.errors import CharterError, excerpt, gather
-from charter.policy.files import Folder, Found, Missing, PolicyFiles, Refused, policy_root
+from charter.policy.files import (
+    Folder,
+    Found,
+    Missing,
+    PolicyFiles,
+    Refused,
+    exists,
+    policy_root,
+)
 from charter.policy.merge import deep_merge
 from charter.policy.schema import (
     ANYONE,
@@ -64,7 +72,7 @@ def load_policy(ref: str | Path | Mapping[str, Any] | None = None, *,
     """
     if ref is None:
         path = (base_dir or Path.cwd()) / DEFAULT_FILE
-        if not path.exists():
+        if not exists(path):
             raise CharterError(f"no {DEFAULT_FILE} here; pass --policy FILE or a preset name "
                                f"({', '.join(PRESETS)})")
         ref = path
@@ -79,10 +87,10 @@ def load_policy(ref: str | Path | Mapping[str, Any] | None = None, *,
         return _validate(raw, locations, text_ref)
     path = Path(text_ref)
     if not path.is_absolute() and base_dir is not None and (
-            (base_dir / path).exists() or not path.exists()):
+            exists(base_dir / path) or not exists(path)):
         # Relative to the file that names it (a scenario's folder); else to the working folder.
         path = base_dir / path
-    if not path.exists() and "/" not in text_ref and not text_ref.endswith((".yaml", ".yml")):
+    if not exists(path) and "/" not in text_ref and not text_ref.endswith((".yaml", ".yml")):
         raise CharterError(f"unknown preset or file {excerpt(text_ref)}; the presets are "
                            f"{', '.join(PRESETS)}, or give a path to a policy file")
     files = Folder(root or policy_root(path.parent))
