@@ -7,10 +7,13 @@ folder of the policy file. Paths are checked after links are followed.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from charter.errors import CharterError
 from charter.gate.facts import policy_at
@@ -119,10 +122,31 @@ def test_charter_check_confines_extends_to_the_repository(
     assert code == 2 and "outside the repository" in err and "hunter2" not in err
 
 
-def test_action_runs_charter_check_against_the_workspace() -> None:
-    # The GitHub Action is a thin wrapper: the checks above are what protect it.
-    action = (Path(__file__).resolve().parents[2] / "action.yml").read_text()
-    assert 'args=(check --repo "$GITHUB_WORKSPACE"' in action
+def _action_script() -> str:
+    action = yaml.safe_load((Path(__file__).resolve().parents[2] / "action.yml").read_text())
+    step = next(s for s in action["runs"]["steps"] if s.get("name") == "Run charter check")
+    assert isinstance(step["run"], str)
+    return step["run"]
+
+
+def test_the_github_action_refuses_extends_outside_the_workspace(
+        make_repo: Callable[[str], Path], tmp_path: Path) -> None:
+    # Run the Action's own script, with `charter` being this checkout's command line.
+    repo = make_repo("workspace")
+    secret = _outside(tmp_path)
+    (repo / "charter.yaml").write_text(f"charter: 1\nextends: {secret}\n")
+    shim = tmp_path / "bin" / "charter"
+    shim.parent.mkdir()
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -m charter \"$@\"\n")
+    shim.chmod(0o755)
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PATH": f"{shim.parent}:{os.environ['PATH']}",
+           "PYTHONPATH": src, "GITHUB_WORKSPACE": str(repo), "CHECKS": "dco", "POLICY": "",
+           "RANGE": "", "FORMAT": "github", "BASE_SHA": "", "HEAD_SHA": ""}
+    proc = subprocess.run(["bash", "-e", "-c", _action_script()], env=env, cwd=repo,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "outside the repository" in proc.stderr and "hunter2" not in proc.stderr
 
 
 def test_policy_check_refuses_a_device_and_a_pipe(tmp_path: Path) -> None:
@@ -131,6 +155,18 @@ def test_policy_check_refuses_a_device_and_a_pipe(tmp_path: Path) -> None:
         path = _policy(tmp_path, target, "p.yaml")
         with pytest.raises(CharterError, match="not a regular file"):
             load_policy(path)
+
+
+def test_gate_reports_a_cycle_at_base(make_repo: Callable[[str], Path]) -> None:
+    repo = make_repo("proj")
+    (repo / "charter.yaml").write_text("charter: 1\nextends: ./charter.yaml\n")
+    git(repo, "add", "charter.yaml")
+    git(repo, "commit", "-q", "-m", "policy")
+    with pytest.raises(CharterError) as caught:
+        policy_at(repo, "HEAD")
+    err = caught.value
+    assert err.file is not None and err.file.endswith(":charter.yaml") and err.line == 2
+    assert "charter.yaml extends itself" in err.message
 
 
 def test_gate_reads_extends_from_the_revision_only(make_repo: Callable[[str], Path]) -> None:
@@ -222,6 +258,19 @@ def test_cli_exits_2_naming_file_and_line(tmp_path: Path, command: list[str],
     code, _, err = run_charter([*command, str(tmp_path / "a.yaml")], capsys)
     assert code == 2
     assert f"charter: {tmp_path / 'b.yaml'}:2: extends: a cycle:" in err
+
+
+def test_a_scenarios_inline_policy_is_confined_too(tmp_path: Path) -> None:
+    from charter.scenario import load_scenario
+
+    secret = _outside(tmp_path)
+    path = tmp_path / "project" / "s.yaml"
+    path.parent.mkdir()
+    path.write_text(f"policy: {{extends: {secret}}}\npeople: {{}}\nevents: []\n")
+    with pytest.raises(CharterError) as caught:
+        load_scenario(path)
+    assert f"{path}:1" in caught.value.render() and "outside" in caught.value.render()
+    assert "hunter2" not in caught.value.render()
 
 
 def test_render_refuses_extends_outside(tmp_path: Path,

@@ -45,7 +45,8 @@ def policy_at(repo: str | Path, rev: str, name: str = "charter.yaml") -> Policy 
     if not isinstance(node, Mapping):
         raise CharterError("a policy file must be a YAML mapping", file=label)
     return load_policy_node(node, file=label, files=Revision(repo, rev),
-                            folder=posixpath.dirname(name)).policy
+                            folder=posixpath.dirname(name),
+                            identity=posixpath.normpath(name)).policy
 
 
 @dataclass(frozen=True)

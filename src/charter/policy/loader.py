@@ -108,10 +108,10 @@ def load_policy(ref: str | Path | Mapping[str, Any] | None = None, *,
 
 
 def load_policy_node(node: Mapping[str, Any], *, file: str, files: PolicyFiles | None,
-                     folder: str | None) -> LoadedPolicy:
+                     folder: str | None, identity: str | None = None) -> LoadedPolicy:
     """Load the parsed policy NODE (named FILE in messages); its `extends:` paths are looked up
-    in FILES, relative to FOLDER."""
-    raw, locations = _resolve(node, file, files, folder, ())
+    in FILES, relative to FOLDER. IDENTITY: NODE's own key in FILES, when it is a file there."""
+    raw, locations = _resolve(node, file, files, folder, ((identity, file),) if identity else ())
     return _validate(raw, locations, file)
 
 
