@@ -86,8 +86,8 @@ class Folder:
             raise Refused(f"{excerpt(str(path))} cannot be resolved (a link that loops, or a "
                           "name the system refuses)") from None
         if not real.is_relative_to(root):
-            link = "" if real == Path(os.path.abspath(path)) else f" (it resolves to {real})"
-            raise Refused(f"{excerpt(str(path))} is outside {self.describe()}{link}; name a "
+            where = "is" if real == Path(os.path.abspath(path)) else f"resolves to {real},"
+            raise Refused(f"{excerpt(str(path))} {where} outside {self.describe()}; name a "
                           "preset or a file inside it")
         return real
 
