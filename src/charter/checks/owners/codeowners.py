@@ -1,11 +1,11 @@
 """GitHub CODEOWNERS: which file GitHub reads, how it parses a line, and who owns a path.
 
 GitHub's rules ("About code owners"): the first of `.github/CODEOWNERS`, `CODEOWNERS`,
-`docs/CODEOWNERS` is used; patterns follow gitignore except that `!` negation, `[ ]` ranges and a
-`\\#` escape do not work; a line with invalid syntax is skipped; the last matching line wins and a
-matching line without owners clears ownership. Pattern-to-regex translation reuses the `codeowners`
-package (tested against those rules); line parsing is ours because the package keeps lines GitHub
-skips (negation, ranges, invalid owners) and reads `@names` inside inline comments as owners.
+`docs/CODEOWNERS` is used; a file of 3 MB or more is not loaded; patterns follow gitignore except
+that `!` negation, `[ ]` ranges and a `\\#` escape do not work (`codeowners_patterns`); a line
+with invalid syntax is skipped; the last matching line wins and a matching line without owners
+clears ownership. A line that is not UTF-8 text is reported and skipped: GitHub reads the file as
+text and gives such bytes no meaning in a pattern or an owner.
 """
 
 from __future__ import annotations
@@ -14,11 +14,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from codeowners import path_to_regex
-
 from charter.checks.findings import Finding
+from charter.checks.owners.codeowners_patterns import (
+    CodeownersPattern,
+    PatternError,
+    compile_pattern,
+)
 
 LOCATIONS: tuple[str, ...] = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+#: "CODEOWNERS files must be under 3 MB in size. A CODEOWNERS file over this limit will not be
+#: loaded" (About code owners).
+MAX_BYTES = 3 * 1024 * 1024
 
 # GitHub accepts @user, @org/team and an e-mail address; anything else makes the line invalid.
 _USER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})")
@@ -26,6 +32,8 @@ _TEAM = re.compile(r"@[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # A run of non-space characters where "\ " (escaped space) does not end the run.
 _TOKEN = re.compile(r"(?:\\.|\S)+")
+# Bytes that are not UTF-8, as the loader's surrogateescape decoding keeps them.
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +43,12 @@ class CodeownersRule:
     pattern: str
     owners: tuple[str, ...]
     line: int
-    regex: re.Pattern[str]
+    compiled: CodeownersPattern
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The regex that fully matches the paths this line owns."""
+        return self.compiled.regex
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +58,9 @@ class CodeownersFile:
     path: str
     rules: tuple[CodeownersRule, ...]
     problems: tuple[Finding, ...]
-    # A pattern ending in "/" matches a path exactly when it matches the path's folder, so its
-    # verdict is computed once per folder; only the other rules are tried on each path.
+    # A pattern ending in "/" owns a path exactly when it owns a file directly in the path's
+    # folder, so its verdict is computed once per folder; only the other rules are tried on
+    # each path.
     _by_folder: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def _last_folder_rule(self, folder: str) -> int:
@@ -56,8 +70,8 @@ class CodeownersFile:
         if found is None:
             target = folder + "/"
             found = next((i for i in range(len(self.rules) - 1, -1, -1)
-                          if self.rules[i].pattern.endswith("/")
-                          and self.rules[i].regex.search(target)), -1)
+                          if self.rules[i].compiled.dir_only
+                          and self.rules[i].compiled.regex.match(target)), -1)
             self._by_folder[folder] = found
         return found
 
@@ -66,7 +80,7 @@ class CodeownersFile:
         floor = self._last_folder_rule(path.rpartition("/")[0])
         for i in range(len(self.rules) - 1, floor, -1):
             rule = self.rules[i]
-            if not rule.pattern.endswith("/") and rule.regex.search(path):
+            if not rule.compiled.dir_only and rule.compiled.owns(path):
                 return rule
         return self.rules[floor] if floor >= 0 else None
 
@@ -74,16 +88,6 @@ class CodeownersFile:
         """Owners of PATH: empty when no line matches or the matching line names nobody."""
         rule = self.match(path)
         return rule.owners if rule else ()
-
-
-def _pattern_problem(pattern: str) -> str | None:
-    if pattern.startswith("!"):
-        return "`!` negation does not work in CODEOWNERS"
-    if pattern.startswith("\\#"):
-        return "escaping a leading `#` with `\\` does not work in CODEOWNERS"
-    if "[" in pattern or "]" in pattern:
-        return "`[ ]` character ranges do not work in CODEOWNERS"
-    return None
 
 
 def _owner_ok(owner: str) -> bool:
@@ -95,13 +99,27 @@ def parse_codeowners(path: str, text: str) -> CodeownersFile:
     rules: list[CodeownersRule] = []
     problems: list[Finding] = []
 
-    def problem(rule: str, line: int, message: str) -> None:
+    def problem(rule: str, line: int | None, message: str) -> None:
         problems.append(Finding(check="owners", rule=rule, path=path, line=line,
-                                message=message + "; GitHub skips this line"))
+                                message=message))
+
+    if len(text.encode("utf-8", "surrogateescape")) >= MAX_BYTES:
+        problem("codeowners.too-large", None,
+                f"is {len(text.encode('utf-8', 'surrogateescape'))} bytes; GitHub does not load a "
+                "CODEOWNERS file of 3 MB or more, so nobody is requested as code owner; use "
+                "wildcard patterns to make it smaller")
+        return CodeownersFile(path, (), tuple(problems))
 
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
+            continue
+        undecoded = _UNDECODED.search(stripped)
+        if undecoded:
+            problem("codeowners.encoding", number,
+                    f"the line is not valid UTF-8 (byte 0x{ord(undecoded.group()) - 0xdc00:02x}); "
+                    "GitHub reads CODEOWNERS as UTF-8 text, so this line owns nothing; save the "
+                    "file as UTF-8; GitHub skips this line")
             continue
         tokens = _TOKEN.findall(stripped)
         pattern, rest = tokens[0], tokens[1:]
@@ -110,21 +128,19 @@ def parse_codeowners(path: str, text: str) -> CodeownersFile:
             if token.startswith("#"):  # an inline comment runs to the end of the line
                 break
             owners.append(token)
-        reason = _pattern_problem(pattern)
-        if reason:
-            problem("codeowners.pattern-invalid", number, f"pattern {pattern!r}: {reason}")
+        try:
+            compiled = compile_pattern(pattern)
+        except PatternError as err:
+            problem("codeowners.pattern-invalid", number,
+                    f"pattern {pattern!r}: {err}; GitHub skips this line")
             continue
         bad = [owner for owner in owners if not _owner_ok(owner)]
         if bad:
             problem("codeowners.owner-invalid", number,
-                    f"owner {bad[0]!r} is not @user, @org/team or an e-mail address")
+                    f"owner {bad[0]!r} is not @user, @org/team or an e-mail address; GitHub "
+                    "skips this line")
             continue
-        try:
-            regex = path_to_regex(pattern)
-        except (ValueError, re.error) as err:
-            problem("codeowners.pattern-invalid", number, f"pattern {pattern!r}: {err}")
-            continue
-        rules.append(CodeownersRule(pattern, tuple(owners), number, regex))
+        rules.append(CodeownersRule(pattern, tuple(owners), number, compiled))
     return CodeownersFile(path, tuple(rules), tuple(problems))
 
 
