@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -9,10 +10,18 @@ from charter.apidiff.compare import ApiChange
 from charter.checks.findings import Finding
 from charter.checks.flags.diff import SOURCE_SUFFIXES, compare_flags, flags_in
 from charter.checks.flags.experimental import FlagRules, check_flag_files, files_to_read, flag_files
+from charter.checks.owners.codeowners import LOCATIONS as CODEOWNERS_LOCATIONS
+from charter.checks.owners.codeowners import MAX_BYTES as CODEOWNERS_MAX_BYTES
+from charter.checks.owners.codeowners import too_large as codeowners_too_large
+from charter.checks.owners.owners_yaml import decode as decode_owners_yaml
 from charter.checks.owners.repo_owners import (
+    MAX_OWNERS_BYTES,
+    OWNERS_ALIASES,
     OwnerFiles,
     RepoOwners,
     is_ownership_file,
+    symlink_problem,
+    too_large_problem,
     unowned_after_changes,
 )
 from charter.checks.proposals import ProposalRules, check_proposals, proposal_entries, readable
@@ -23,38 +32,69 @@ from charter.git.objects import list_files, read_objects
 
 
 def load_owner_files(repo: str | Path, rev: str = "HEAD") -> OwnerFiles:
-    """Read every OWNERS file, the root OWNERS_ALIASES and CODEOWNERS at REV, and the path list."""
+    """Read every OWNERS file, the root OWNERS_ALIASES and CODEOWNERS at REV, and the path list.
+
+    Symlinks are not followed, except OWNERS_ALIASES to a regular file inside the repository
+    (Prow reads that file through the link); oversized files are not read. Both are reported in
+    `OwnerFiles.skipped`.
+    """
     top = ensure_repo(repo)
     sha = resolve_rev(top, rev)
-    listing = run_git(top, ["ls-tree", "-r", "-z", "--full-tree", sha])
+    listing = run_git(top, ["ls-tree", "-r", "-l", "-z", "--full-tree", sha])
     tree: list[str] = []
-    wanted: list[tuple[str, str]] = []
-    symlinked: list[str] = []
-    # One decode of the whole listing: each record is "<mode> <type> <sha>\t<path>".
+    regular: dict[str, tuple[str, int]] = {}  # path -> (blob, size), regular files only
+    links: list[tuple[str, str]] = []
+    # One decode of the whole listing: each record is "<mode> <type> <sha> <size>\t<path>".
     for record in listing.decode("utf-8", "surrogateescape").split("\0"):
         meta, _, path = record.partition("\t")
-        if not path or " blob " not in meta:
+        fields = meta.split()
+        if not path or len(fields) != 4 or fields[1] != "blob":
             continue  # the trailing empty record, and submodules, which own nothing here
         tree.append(path)
-        if is_ownership_file(path):
-            mode, _, blob = meta.split()
-            if mode == "120000":
-                symlinked.append(path)  # Prow's walk (Lstat) skips symlinks; so do we
-            else:
-                wanted.append((path, blob))
-    blobs = read_objects(top, [blob for _, blob in wanted])
+        mode, _, blob, raw_size = fields
+        if mode == "120000":
+            if is_ownership_file(path):
+                links.append((path, blob))
+        else:
+            regular[path] = (blob, int(raw_size) if raw_size.isdigit() else 0)
+    targets = read_objects(top, [blob for _, blob in links])
+    skipped: list[Finding] = []
+    wanted = {path: found for path, found in regular.items() if is_ownership_file(path)}
+    for path, blob in links:
+        target = (targets[blob] or b"").decode("utf-8", "surrogateescape")
+        resolved = posixpath.normpath(target)
+        followed = (path == OWNERS_ALIASES and not target.startswith("/")
+                    and resolved != ".." and not resolved.startswith("../")
+                    and resolved in regular)
+        if followed:
+            wanted[OWNERS_ALIASES] = regular[resolved]
+        problem = symlink_problem(path, target, followed=followed)
+        if problem is not None:
+            skipped.append(problem)
     files: dict[str, str] = {}
-    for path, blob in wanted:
-        text = blobs[blob]
-        if text is None:
+    for path, (_, size) in list(wanted.items()):
+        if path in CODEOWNERS_LOCATIONS and size >= CODEOWNERS_MAX_BYTES:
+            skipped.append(codeowners_too_large(path, size))
+            files[path] = ""  # GitHub finds it and loads nothing: the later locations stay unused
+            del wanted[path]
+        elif path not in CODEOWNERS_LOCATIONS and size > MAX_OWNERS_BYTES:
+            skipped.append(too_large_problem(path, size))
+            del wanted[path]
+    blobs = read_objects(top, [blob for blob, _ in wanted.values()])
+    for path, (blob, _) in wanted.items():
+        data = blobs[blob]
+        if data is None:
             raise CharterError(f"git cat-file could not read {path} ({blob})", file=str(top))
-        files[path] = text.decode("utf-8", "surrogateescape")
-    return OwnerFiles(files=files, tree=tuple(tree), symlinked=tuple(symlinked))
+        files[path] = (data.decode("utf-8", "surrogateescape") if path in CODEOWNERS_LOCATIONS
+                       else decode_owners_yaml(data))
+    return OwnerFiles(files=files, tree=tuple(tree), symlinked=tuple(p for p, _ in links),
+                      skipped=tuple(skipped))
 
 
 def load_repo_owners(repo: str | Path, rev: str = "HEAD") -> RepoOwners:
     """RepoOwners for REV of the repository at REPO."""
-    return RepoOwners(load_owner_files(repo, rev).files)
+    loaded = load_owner_files(repo, rev)
+    return RepoOwners(loaded.files, loaded.skipped)
 
 
 def unowned_between(repo: str | Path, base: str, head: str) -> list[Finding]:

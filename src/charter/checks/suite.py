@@ -77,7 +77,7 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
 
         owner_files = load_owner_files(top, head_sha)
         report.files += len(owner_files.files)
-        report.findings += lint_owners(owner_files.files)
+        report.findings += lint_owners(owner_files.files, owner_files.skipped)
         if base is not None:
             report.findings += unowned_between(top, base, head_sha)
     if "proposals" in wanted or "flags" in wanted:

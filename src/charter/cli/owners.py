@@ -21,6 +21,9 @@ from charter.checks.repository import load_owner_files
 from charter.errors import CharterError
 from charter.git.command import ensure_repo
 
+#: CODEOWNERS lines GitHub skips that are named one by one; more are counted.
+_SHOWN_LINES = 3
+
 
 def _repo_path(top: Path, raw: str) -> str:
     """PATH as a repository path: absolute paths must lie inside the repository."""
@@ -81,18 +84,20 @@ def owners(paths: tuple[str, ...], repo: str, rev: str, as_json: bool) -> None:
     top = ensure_repo(repo)
     wanted = [_repo_path(top, raw) for raw in paths]
     loaded = load_owner_files(top, rev)
-    repo_owners = RepoOwners(loaded.files)
+    repo_owners = RepoOwners(loaded.files, loaded.skipped)
     for problem in repo_owners.problems:
         if _relevant(problem, wanted):
             where = (problem.path or "") + (f":{problem.line}" if problem.line else "")
             click.echo(f"charter: warning: {where}: {problem.message} "
                        "(`charter check owners` lists every such problem)", err=True)
-    for link in loaded.symlinked:
-        click.echo(f"charter: warning: {link}: is a symlink, which Prow and Charter skip", err=True)
-    if repo_owners.codeowners is not None and repo_owners.codeowners.problems:
-        count = len(repo_owners.codeowners.problems)
-        click.echo(f"charter: warning: {repo_owners.codeowners.path}: GitHub skips {count} "
-                   "invalid line(s); run `charter check owners` to list them", err=True)
+    skipped_lines = repo_owners.codeowners.problems if repo_owners.codeowners else ()
+    for problem in skipped_lines[:_SHOWN_LINES]:
+        click.echo(f"charter: warning: {problem.path}:{problem.line}: {problem.message}",
+                   err=True)
+    if len(skipped_lines) > _SHOWN_LINES:
+        click.echo(f"charter: warning: {skipped_lines[0].path}: GitHub skips "
+                   f"{len(skipped_lines) - _SHOWN_LINES} more invalid line(s); run "
+                   "`charter check owners` to list them", err=True)
     result = {path: repo_owners.owners_of(path) for path in wanted}
     if as_json:
         click.echo(json.dumps({"files": {p: own.to_json() for p, own in result.items()}},

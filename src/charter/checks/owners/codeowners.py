@@ -90,6 +90,14 @@ class CodeownersFile:
         return rule.owners if rule else ()
 
 
+def too_large(path: str, size: int) -> Finding:
+    """The finding for a CODEOWNERS file of SIZE bytes, which GitHub does not load."""
+    return Finding(check="owners", rule="codeowners.too-large", path=path, line=None,
+                   message=f"is {size} bytes; GitHub does not load a CODEOWNERS file of 3 MB or "
+                   "more, so nobody is requested as code owner; use wildcard patterns to make "
+                   "it smaller")
+
+
 def _owner_ok(owner: str) -> bool:
     return any(rx.fullmatch(owner) for rx in (_TEAM, _USER, _EMAIL))
 
@@ -103,12 +111,9 @@ def parse_codeowners(path: str, text: str) -> CodeownersFile:
         problems.append(Finding(check="owners", rule=rule, path=path, line=line,
                                 message=message))
 
-    if len(text.encode("utf-8", "surrogateescape")) >= MAX_BYTES:
-        problem("codeowners.too-large", None,
-                f"is {len(text.encode('utf-8', 'surrogateescape'))} bytes; GitHub does not load a "
-                "CODEOWNERS file of 3 MB or more, so nobody is requested as code owner; use "
-                "wildcard patterns to make it smaller")
-        return CodeownersFile(path, (), tuple(problems))
+    size = len(text.encode("utf-8", "surrogateescape"))
+    if size >= MAX_BYTES:
+        return CodeownersFile(path, (), (too_large(path, size),))
 
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
@@ -117,9 +122,9 @@ def parse_codeowners(path: str, text: str) -> CodeownersFile:
         undecoded = _UNDECODED.search(stripped)
         if undecoded:
             problem("codeowners.encoding", number,
-                    f"the line is not valid UTF-8 (byte 0x{ord(undecoded.group()) - 0xdc00:02x}); "
-                    "GitHub reads CODEOWNERS as UTF-8 text, so this line owns nothing; save the "
-                    "file as UTF-8; GitHub skips this line")
+                    f"the line is not valid UTF-8 (byte 0x{ord(undecoded.group()) - 0xdc00:02x}) "
+                    "and names no path or owner GitHub can read; it is skipped like an invalid "
+                    "line; save the file as UTF-8")
             continue
         tokens = _TOKEN.findall(stripped)
         pattern, rest = tokens[0], tokens[1:]

@@ -44,6 +44,7 @@ from typing import Any
 
 import yaml
 
+from charter.checks.files import MAX_TEXT_BYTES
 from charter.checks.findings import Finding
 from charter.checks.owners.codeowners import (
     LOCATIONS as CODEOWNERS_LOCATIONS,
@@ -53,11 +54,14 @@ from charter.checks.owners.codeowners import (
     lint_codeowners,
     pick_codeowners,
 )
+from charter.checks.owners.owners_yaml import YamlFailure, compose
 from charter.errors import CharterError
 
 OWNERS = "OWNERS"
 OWNERS_ALIASES = "OWNERS_ALIASES"
 CHECK = "owners"
+#: OWNERS and OWNERS_ALIASES files larger than this are reported, not read.
+MAX_OWNERS_BYTES = MAX_TEXT_BYTES
 
 _SIMPLE_KEYS = ("approvers", "reviewers", "required_reviewers", "labels")
 _KNOWN_TOP = frozenset({*_SIMPLE_KEYS, "options", "filters", "emeritus_approvers",
@@ -71,8 +75,6 @@ _TAG_INT = "tag:yaml.org,2002:int"
 _TAG_NULL = "tag:yaml.org,2002:null"
 _TAG_FLOAT = "tag:yaml.org,2002:float"
 _TAG_MERGE = "tag:yaml.org,2002:merge"
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # ----------------------------------------------------------------------------- data
@@ -100,11 +102,13 @@ class Ownership:
 
 @dataclass(frozen=True, slots=True)
 class OwnerFiles:
-    """What the loader read at one revision: ownership files (path -> text) and every path."""
+    """What the loader read at one revision: ownership files (path -> text), every path, and
+    the ownership files it did not read (symlinks, oversized files) with why."""
 
     files: dict[str, str]
     tree: tuple[str, ...]
     symlinked: tuple[str, ...] = ()
+    skipped: tuple[Finding, ...] = ()
 
 
 # (compiled filter or None for "everything", names)
@@ -151,31 +155,6 @@ def _line(node: Any) -> int:
     return int(node.start_mark.line) + 1
 
 
-def _compose(text: str) -> Any:
-    """The first YAML document's node graph (Go's yaml.Unmarshal reads only the first)."""
-    for node in yaml.compose_all(text, Loader=_Loader):
-        return node
-    return None
-
-
-def _yaml_error_line(err: Exception, text: str) -> int | None:
-    """The line to point at: where PyYAML gave up, or where the construct began when it gave up
-    only at the end of the file (an unclosed bracket, a key missing its colon)."""
-    problem = getattr(err, "problem_mark", None)
-    context = getattr(err, "context_mark", None)
-    lines = len(text.splitlines())
-    if problem is not None and (problem.line < lines or context is None):
-        return int(problem.line) + 1
-    return int(context.line) + 1 if context is not None else None
-
-
-def _yaml_error_detail(err: Exception) -> str:
-    problem = getattr(err, "problem", None)
-    context = getattr(err, "context", None)
-    text = " ".join(str(part) for part in (context, problem) if part)
-    return text or (str(err).splitlines()[0] if str(err) else type(err).__name__)
-
-
 def _is_null(node: Any) -> bool:
     return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _TAG_NULL)
 
@@ -201,7 +180,11 @@ def _pairs(node: Any) -> list[tuple[str, Any, Any]]:
         if key.tag == _TAG_MERGE:
             for source in (value.value if isinstance(value, yaml.SequenceNode) else [value]):
                 if isinstance(source, yaml.MappingNode):
-                    for name, (knode, vnode) in ((k, (kn, vn)) for k, kn, vn in _pairs(source)):
+                    try:
+                        merged = _pairs(source)
+                    except RecursionError:
+                        raise _DecodeError("merge keys nested too deeply", _line(source)) from None
+                    for name, knode, vnode in merged:
                         out.setdefault(name, (knode, vnode))
             continue
         if not isinstance(key, yaml.ScalarNode):
@@ -404,7 +387,7 @@ def parse_aliases(text: str | None) -> tuple[dict[str, frozenset[str]], Finding 
     if text is None:
         return {}, None
     try:
-        root = _compose(text)
+        root = compose(text)
         fields = _fields(root, ("aliases",))
         result: dict[str, frozenset[str]] = {}
         if "aliases" in fields:
@@ -417,13 +400,24 @@ def parse_aliases(text: str | None) -> tuple[dict[str, frozenset[str]], Finding 
                     result[norm_login(name)] = frozenset(
                         norm_login(m) for m in _alias_members(members))
         return result, None
-    except (yaml.YAMLError, _DecodeError) as err:
-        line = err.line if isinstance(err, _DecodeError) else _yaml_error_line(err, text)
-        detail = _yaml_error_detail(err) if isinstance(err, yaml.YAMLError) else str(err)
-        return {}, Finding(check=CHECK, rule="owners.aliases-invalid", path=OWNERS_ALIASES,
-                           line=line, message=f"cannot be read ({detail}); Prow then uses no "
-                           "aliases at all, so every alias counts as an unknown login; fix the "
-                           "YAML (`aliases:` mapping each alias to a list of logins)")
+    except YamlFailure as err:
+        if err.encoding:
+            return {}, Finding(check=CHECK, rule="owners.aliases-invalid", path=OWNERS_ALIASES,
+                               line=err.line, message=f"is {err.detail}: Prow's YAML reader "
+                               "rejects it and Prow then uses no aliases at all, so every alias "
+                               "counts as an unknown login; save it as UTF-8")
+        return {}, _aliases_invalid(err.detail, err.line)
+    except _DecodeError as err:
+        return {}, _aliases_invalid(str(err), err.line)
+    except RecursionError:
+        return {}, _aliases_invalid("nested too deeply", None)
+
+
+def _aliases_invalid(detail: str, line: int | None) -> Finding:
+    return Finding(check=CHECK, rule="owners.aliases-invalid", path=OWNERS_ALIASES, line=line,
+                   message=f"cannot be read ({detail}); Prow then uses no aliases at all, so "
+                   "every alias counts as an unknown login; fix the YAML (`aliases:` mapping "
+                   "each alias to a list of logins)")
 
 
 def _parse_owners(path: str, text: str, aliases: Mapping[str, frozenset[str]],
@@ -435,11 +429,16 @@ def _parse_owners(path: str, text: str, aliases: Mapping[str, frozenset[str]],
         problems.append(Finding(check=CHECK, rule=rule, path=path, line=line, message=message))
 
     try:
-        root = _compose(text)
-    except yaml.YAMLError as err:
-        problem("owners.yaml-invalid", _yaml_error_line(err, text),
-                f"is not valid YAML ({_yaml_error_detail(err)}); Prow ignores the whole file, "
-                "so its folder falls back to the parent OWNERS")
+        root = compose(text)
+    except YamlFailure as err:
+        if err.encoding:
+            problem("owners.encoding", err.line,
+                    f"is {err.detail}: Prow's YAML reader rejects it and Prow ignores the whole "
+                    "file, so its folder falls back to the parent OWNERS; save it as UTF-8")
+        else:
+            problem("owners.yaml-invalid", err.line,
+                    f"is not valid YAML ({err.detail}); Prow ignores the whole file, so its "
+                    "folder falls back to the parent OWNERS")
         return None, problems
 
     simple: dict[str, list[str]] | None
@@ -505,6 +504,37 @@ def _parse_owners(path: str, text: str, aliases: Mapping[str, frozenset[str]],
     return config, problems
 
 
+def symlink_problem(path: str, target: str, followed: bool = False) -> Finding | None:
+    """The finding for an ownership file stored as a symlink to TARGET, as Prow and GitHub read
+    it: Prow's walk skips a symlinked OWNERS; it reads OWNERS_ALIASES through the link (FOLLOWED:
+    the loader read the file it points to inside the repository)."""
+    shown = target if len(target) <= 80 else target[:77] + "..."
+    if path == OWNERS_ALIASES:
+        if followed:
+            return None
+        return Finding(check=CHECK, rule="owners.aliases-invalid", path=path, line=None,
+                       message=f"is a symlink to {shown!r}, which is not a file inside the "
+                       "repository; Prow reads whatever the link reaches on its own clone, "
+                       "Charter reads nothing outside the repository and uses no aliases; "
+                       "replace the link with the file itself")
+    if posixpath.basename(path) == OWNERS:
+        return Finding(check=CHECK, rule="owners.symlink-ignored", path=path, line=None,
+                       message=f"is a symlink (to {shown!r}); Prow reads only regular OWNERS "
+                       "files and skips it, so its folder falls back to the parent OWNERS; "
+                       "replace the link with a copy of the file")
+    return Finding(check=CHECK, rule="codeowners.symlink-ignored", path=path, line=None,
+                   message=f"is a symlink (to {shown!r}); Charter reads no CODEOWNERS through a "
+                   "link, and GitHub is not documented to follow one; put the file itself here")
+
+
+def too_large_problem(path: str, size: int) -> Finding:
+    """The finding for an OWNERS or OWNERS_ALIASES file too large to be read."""
+    return Finding(check=CHECK, rule="owners.too-large", path=path, line=None,
+                   message=f"is {size} bytes, over the {MAX_OWNERS_BYTES}-byte limit of what "
+                   "Charter reads, so it is answered as if it did not exist (Prow would read "
+                   "it); an OWNERS file this large is a mistake, split or shorten it")
+
+
 # ----------------------------------------------------------------------------- resolution
 
 
@@ -526,9 +556,13 @@ def normalize_path(path: str) -> str:
 class RepoOwners:
     """Ownership for any path of one revision, computed from the files' text alone."""
 
-    def __init__(self, files: Mapping[str, str]) -> None:
+    def __init__(self, files: Mapping[str, str], skipped: Iterable[Finding] = ()) -> None:
+        """FILES maps a path to its text; SKIPPED are the loader's findings for ownership files
+        it did not read (`OwnerFiles.skipped`)."""
         self.aliases, alias_problem = parse_aliases(files.get(OWNERS_ALIASES))
         self.problems: list[Finding] = [alias_problem] if alias_problem else []
+        self.problems += [f for f in skipped if f.path is None or not (
+            posixpath.basename(f.path) == OWNERS and _denylisted(_folder_of(f.path)))]
         self._configs: dict[str, _Config] = {}
         self.owners_files = sorted(p for p in files if posixpath.basename(p) == OWNERS
                                    and not _denylisted(_folder_of(p)))
@@ -646,9 +680,9 @@ def _lint_names(path: str, text: str, aliases: Mapping[str, frozenset[str]],
     """Unknown keys, empty approver lists, unknown or nested aliases in one readable file."""
     findings: list[Finding] = []
     try:
-        root = _compose(text)
-    except yaml.YAMLError:
-        return findings  # already reported as owners.yaml-invalid
+        root = compose(text)
+    except YamlFailure:
+        return findings  # already reported as owners.yaml-invalid or owners.encoding
     if not isinstance(root, yaml.MappingNode):
         return findings
 
@@ -706,10 +740,10 @@ def _lint_alias_file(text: str | None, aliases: Mapping[str, frozenset[str]]) ->
         return []
     findings: list[Finding] = []
     try:
-        root = _compose(text)
+        root = compose(text)
         value = _fields(root, ("aliases",))["aliases"][1]
         pairs = _pairs(value)
-    except (yaml.YAMLError, _DecodeError, KeyError):
+    except (YamlFailure, _DecodeError, KeyError, RecursionError):
         return findings
     for name, _, members in pairs:
         if not isinstance(members, yaml.SequenceNode):
@@ -726,9 +760,10 @@ def _lint_alias_file(text: str | None, aliases: Mapping[str, frozenset[str]]) ->
     return findings
 
 
-def lint_owners(files: Mapping[str, str]) -> list[Finding]:
-    """Every ownership mistake Prow or GitHub would silently ignore, as error findings."""
-    owners = RepoOwners(files)
+def lint_owners(files: Mapping[str, str], skipped: Iterable[Finding] = ()) -> list[Finding]:
+    """Every ownership mistake Prow or GitHub would silently ignore, as error findings; SKIPPED
+    are the loader's findings for files it did not read."""
+    owners = RepoOwners(files, skipped)
     members = frozenset().union(*owners.aliases.values()) if owners.aliases else frozenset()
     findings = list(owners.problems)
     findings += _lint_alias_file(files.get(OWNERS_ALIASES), owners.aliases)
