@@ -188,7 +188,7 @@ def test_check_proposal_text(text: str, expected: set[tuple[str, int | None, str
 
 @pytest.mark.parametrize(("text", "fragment"), [
     pytest.param(_edit("## Alternatives\nChunked", "## Alternative\nChunked"),
-                 "rename it to '## Alternatives'", id="misnamed says the right heading"),
+                 "write it as '## Alternatives'", id="misnamed says the right heading"),
     pytest.param(_edit("## Design Details", "## Design details"),
                  "write it as '## Design Details'", id="case-only says the right heading"),
     pytest.param(_edit("### Goals", "## Goals"), "write it as '### Goals'",

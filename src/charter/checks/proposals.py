@@ -8,6 +8,7 @@ The required sections are the template's headings (its own nesting) merged with 
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +35,9 @@ class SectionSpec:
     level: int | None = None
     children: tuple[SectionSpec, ...] = ()
     required: bool = True
+    # One of a numbered series in the template (`Story 1`, `Story 2`): an example of the form,
+    # so never required and matched only by its own name, never by a look-alike.
+    placeholder: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +86,7 @@ class _Node:
     parent: int | None
     index: int  # position among its siblings
     match: int | None = None  # index into _Doc.headings
-    how: str = ""  # "exact", "loose" (case or punctuation), "close" (difflib)
+    how: str = ""  # "exact", "loose" (case or punctuation), "contains" (more words), "close"
     flagged: bool = False  # already reported as misplaced
     children: list[int] = field(default_factory=list)
 
@@ -150,7 +154,9 @@ def parse_headings(text: str) -> list[Heading]:
 def template_sections(text: str) -> tuple[SectionSpec, ...]:
     """The sections a template asks for, nested as its headings are; its title is left out.
 
-    A heading marked "(optional)" becomes a section that is checked when present but not required.
+    A heading marked "(optional)" becomes a section that is checked when present but not required,
+    and so do the headings under it. A numbered series of sibling headings (`Story 1`, `Story 2`)
+    are placeholders for headings the author names, never required.
     """
     doc = _parse(text)
     root: list[_Draft] = []
@@ -164,7 +170,22 @@ def template_sections(text: str) -> tuple[SectionSpec, ...]:
             stack.pop()
         (stack[-1].children if stack else root).append(node)
         stack.append(node)
-    return tuple(d.freeze() for d in root)
+    return _freeze(root, required=True)
+
+
+_SERIES = re.compile(r"^(.*?)\s*(\d+)$")
+
+
+def _freeze(drafts: Sequence[_Draft], required: bool) -> tuple[SectionSpec, ...]:
+    """DRAFTS as sections; REQUIRED is False under an optional section."""
+    stems = Counter(m.group(1).casefold() for d in drafts if (m := _SERIES.match(d.title)))
+    out: list[SectionSpec] = []
+    for d in drafts:
+        series = _SERIES.match(d.title)
+        placeholder = series is not None and stems[series.group(1).casefold()] > 1
+        own = required and d.required and not placeholder
+        out.append(SectionSpec(d.title, d.level, _freeze(d.children, own), own, placeholder))
+    return tuple(out)
 
 
 @dataclass(slots=True)
@@ -173,10 +194,6 @@ class _Draft:
     title: str
     required: bool
     children: list[_Draft] = field(default_factory=list)
-
-    def freeze(self) -> SectionSpec:
-        return SectionSpec(self.title, self.level, tuple(c.freeze() for c in self.children),
-                           self.required)
 
 
 def _key(title: str) -> str:
@@ -258,28 +275,73 @@ def _similarity(a: str, b: str) -> float:
     return sm.ratio()
 
 
+def _stems(title: str) -> tuple[str, ...]:
+    """TITLE's words, a plural reduced to its singular (`Stories` -> `story`)."""
+    out: list[str] = []
+    for word in _words(title).split():
+        if len(word) > 3 and word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif len(word) > 2 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        out.append(word)
+    return tuple(out)
+
+
+def _contains(heading: str, title: str) -> bool:
+    """Whether HEADING is TITLE with more words around it (`Alternatives Considered`)."""
+    h, t = _stems(heading), _stems(title)
+    return bool(t) and len(h) > len(t) and any(
+        h[i:i + len(t)] == t for i in range(len(h) - len(t) + 1))
+
+
+def _following(doc: _Doc, nodes: list[_Node], n: int) -> range:
+    """The headings after node N's heading up to the next one matched to a section outside N:
+    where a sub-section of N under a longer name, or at the wrong level, may still be."""
+    start = nodes[n].match
+    assert start is not None
+    mine = _descendants(nodes, n) | {n}
+    later = [m.match for i, m in enumerate(nodes)
+             if i not in mine and m.match is not None and m.match > start]
+    return range(start + 1, min(later, default=len(doc.headings)))
+
+
 def _match(doc: _Doc, nodes: list[_Node]) -> None:
     taken: set[int] = set() if doc.title is None else {doc.title}
-    tiers: tuple[tuple[str, Callable[[Heading, SectionSpec], float]], ...] = (
-        ("exact", lambda h, s: 1.0 if h.text == s.title else 0.0),
-        ("loose", lambda h, s: 1.0 if _key(h.text) and _key(h.text) == _key(s.title) else 0.0),
-        ("close", lambda h, s: _similarity(_words(h.text), _words(s.title))),
+    # A proposal may keep the template's "(optional)" mark on a heading: it is the same section.
+    bare = [_OPTIONAL.sub("", h.text).strip() for h in doc.headings]
+    tiers: tuple[tuple[str, Callable[[str, SectionSpec], float]], ...] = (
+        ("exact", lambda t, s: 1.0 if t == s.title else 0.0),
+        ("loose", lambda t, s: 1.0 if _key(t) and _key(t) == _key(s.title) else 0.0),
+        ("contains", lambda t, s: 1.0 if _contains(t, s.title) else 0.0),
+        ("close", lambda t, s: _similarity(_words(t), _words(s.title))),
     )
+    # A heading that names another section is that section (or its duplicate), never a longer
+    # name of this one: `Non-Goals` is not `Goals` under another name.
+    titles = {_key(n.spec.title) for n in nodes}
+    others = [h.level for j, h in enumerate(doc.headings) if j != doc.title]
+    top = min(others) if others else 0
     for how, score in tiers:
         floor = CLOSE_MATCH if how == "close" else 1.0
         for node in nodes:
-            if node.match is not None:
+            if node.match is not None or (node.spec.placeholder and how in ("contains", "close")):
                 continue
             inside: range | None = None
+            near: range | None = None
             if node.parent is not None and nodes[node.parent].match is not None:
                 pm = nodes[node.parent].match
                 assert pm is not None
                 inside = range(pm + 1, _region_end(doc, nodes, node.parent))
+                near = _following(doc, nodes, node.parent)
             best: tuple[float, bool, int] | None = None
             for j, h in enumerate(doc.headings):
                 if j in taken:
                     continue
-                s = score(h, node.spec)
+                if how == "contains" and (
+                        _key(bare[j]) in titles
+                        or (node.parent is None and h.level != top)
+                        or (node.parent is not None and (near is None or j not in near))):
+                    continue  # a longer name counts only where the section belongs
+                s = score(bare[j], node.spec)
                 if s < floor:
                     continue
                 # Best score first, then a heading inside the parent's section, then the first.
@@ -341,61 +403,66 @@ def check_proposal_text(path: str, text: str, required_sections: Sequence[Sectio
         base = hs[doc.title].level + 1 if doc.title is not None else 2
 
     def expected_level(n: int) -> int:
+        # A sub-section's level follows its parent's expected level, so the advice for a parent
+        # at the wrong level and for its children is one consistent layout.
         node = nodes[n]
         if node.parent is None:
             return base
+        plevel = expected_level(node.parent)
         parent = nodes[node.parent]
-        plevel = hs[parent.match].level if parent.match is not None else expected_level(
-            node.parent)
         if node.spec.level is not None and parent.spec.level is not None:
             return plevel + max(1, node.spec.level - parent.spec.level)
         return plevel + 1
 
-    # Misnamed.
-    for node in nodes:
-        if node.match is None or node.how == "exact":
-            continue
-        h = hs[node.match]
-        fixed = f"{_hashes(h.level)} {node.spec.title}"
-        if node.how == "loose":
-            add("section-misnamed", f"heading {h.text!r} differs from the section title "
-                f"{node.spec.title!r} only in case or punctuation; write it as {fixed!r}",
-                h.line, "warning")
-        else:
-            add("section-misnamed", f"heading {h.text!r} looks like the required section "
-                f"{node.spec.title!r}; rename it to {fixed!r}", h.line)
-
-    # Sub-sections outside their parent, and sections at the wrong level.
+    # Each matched heading under another name, at the wrong level or outside its parent gets
+    # one finding with one fix: the heading as the template has it, where it belongs.
+    naming: dict[str, tuple[str, Severity]] = {
+        "loose": ("differs from the section title {t} only in case or punctuation", "warning"),
+        "contains": ("is the section {t} under a longer name", "warning"),
+        "close": ("looks like the section {t}", "error")}
     for n, node in enumerate(nodes):
         if node.match is None:
             continue
         h = hs[node.match]
+        title = node.spec.title
         want = expected_level(n)
-        if node.parent is None:
+        fixed = f"'{_hashes(want)} {title}'"
+        named = (f"heading {h.text!r} (section {title!r})" if node.how != "exact"
+                 else f"section {title!r}")
+        parent = nodes[node.parent] if node.parent is not None else None
+        placement: tuple[str, Severity] | None = None
+        if parent is None:
             if h.level != want:
                 node.flagged = True
-                add("section-misplaced", f"section {node.spec.title!r} is a level-{h.level} "
-                    f"heading but the other sections are level {want}; write it as "
-                    f"'{_hashes(want)} {node.spec.title}'", h.line)
-            continue
-        parent = nodes[node.parent]
-        if parent.match is None:
-            continue  # the parent is reported missing; where the child goes follows from that
-        pm = parent.match
-        if not pm < node.match < _region_end(doc, nodes, node.parent):
-            node.flagged = True
-            add("section-misplaced", f"section {node.spec.title!r} is outside its parent "
-                f"section {parent.spec.title!r} (line {hs[pm].line}); move it under "
-                f"{parent.spec.title!r} as '{_hashes(want)} {node.spec.title}'", h.line)
-        elif h.level <= hs[pm].level:
-            node.flagged = True
-            add("section-misplaced", f"section {node.spec.title!r} is a level-{h.level} heading "
-                f"like its parent {parent.spec.title!r}, so it does not sit inside it; write it "
-                f"as '{_hashes(want)} {node.spec.title}'", h.line)
-        elif h.level != want:
-            add("section-misplaced", f"section {node.spec.title!r} is a level-{h.level} heading "
-                f"but should be level {want} inside {parent.spec.title!r}; write it as "
-                f"'{_hashes(want)} {node.spec.title}'", h.line, "warning")
+                placement = (f"is a level-{h.level} heading but the other sections are level "
+                         f"{want}", "error")
+        elif parent.match is not None:
+            pm = parent.match
+            if not pm < node.match < _region_end(doc, nodes, node.parent or 0):
+                node.flagged = True
+                add("section-misplaced", f"{named} is outside its parent section "
+                    f"{parent.spec.title!r} (line {hs[pm].line}); move it under "
+                    f"{parent.spec.title!r} as {fixed}", h.line)
+                continue
+            if h.level <= hs[pm].level:
+                node.flagged = True
+                placement = (f"is a level-{h.level} heading like its parent {parent.spec.title!r}, "
+                         "so it does not sit inside it", "error")
+            elif h.level != want:
+                placement = (f"is a level-{h.level} heading but should be level {want} inside "
+                         f"{parent.spec.title!r}", "warning")
+        name = naming.get(node.how)
+        if name is not None and placement is not None:
+            severity: Severity = "error" if "error" in (name[1], placement[1]) else "warning"
+            rule = "section-misplaced" if placement[1] == "error" else "section-misnamed"
+            add(rule, f"heading {h.text!r} {name[0].format(t=repr(title))}, and {placement[0]}; "
+                f"write it as {fixed}", h.line, severity)
+        elif name is not None:
+            add("section-misnamed", f"heading {h.text!r} {name[0].format(t=repr(title))}; "
+                f"write it as {fixed}", h.line, name[1])
+        elif placement is not None:
+            add("section-misplaced", f"section {title!r} {placement[0]}; write it as {fixed}",
+                h.line, placement[1])
 
     # Order among siblings, judged on the sections that are not already reported as misplaced.
     groups: dict[int | None, list[int]] = {}
@@ -465,10 +532,56 @@ def check_proposal_text(path: str, text: str, required_sections: Sequence[Sectio
     return findings
 
 
-def proposal_entries(rules: ProposalRules, tree: Sequence[TreeEntry]) -> list[TreeEntry]:
-    """The proposals in TREE: files matching the policy's globs, the template aside."""
+def _rebase(glob: str, old: str, new: str) -> str:
+    """GLOB moved from folder OLD to folder NEW when it lies under OLD."""
+    if old and glob.startswith(old + "/"):
+        return (new + "/" if new else "") + glob[len(old) + 1:]
+    return glob
+
+
+def locate_proposals(rules: ProposalRules, paths: Sequence[str],
+                     ) -> tuple[ProposalRules, list[Finding]]:
+    """RULES as they apply to a tree of PATHS, and what to say about it.
+
+    When the template is not where the policy says but a file of its name is elsewhere (the
+    shallowest, one in a folder named like the policy's first), the proposals are the files
+    beside it: globs under the template's folder move with it. When the globs then match no file
+    at all, a warning says so.
+    """
+    notes: list[Finding] = []
+    if rules.template and rules.template not in set(paths):
+        old_dir, name = posixpath.split(rules.template)
+        found = sorted((p for p in paths if posixpath.basename(p) == name),
+                       key=lambda p: (posixpath.basename(posixpath.dirname(p))
+                                      != posixpath.basename(old_dir), p.count("/"), p))
+        if found:
+            new_dir = posixpath.dirname(found[0])
+            globs = tuple(dict.fromkeys(_rebase(g, old_dir, new_dir) for g in rules.globs))
+            notes.append(Finding(
+                CHECK, f"{CHECK}.relocated",
+                f"the policy names the template {rules.template!r}, which is not in the tree; "
+                f"the repository keeps it at {found[0]!r}, so proposals are read beside it "
+                f"({', '.join(globs)}); set the process's `path` and `template` to say so",
+                "info", None, found[0]))
+            rules = replace(rules, globs=globs, template=found[0])
     regex = glob_regex(rules.globs)
-    return [e for e in tree if regex.match(e.path) and e.path != rules.template]
+    if not any(regex.match(p) for p in paths):
+        what = " and `template`" if rules.template else ""
+        notes.append(Finding(
+            CHECK, f"{CHECK}.none-found",
+            f"the proposal paths {', '.join(rules.globs)} match no file in the tree (no proposal"
+            f"{' and no template' if rules.template else ''}); set the process's `path`{what} "
+            "to where the repository keeps its proposals", "warning", None, None))
+    return rules, notes
+
+
+def proposal_entries(rules: ProposalRules, tree: Sequence[TreeEntry]) -> list[TreeEntry]:
+    """The proposals in TREE: files matching the policy's globs, the template (and any copy of
+    it by the same name) aside."""
+    regex = glob_regex(rules.globs)
+    name = posixpath.basename(rules.template) if rules.template else None
+    return [e for e in tree if regex.match(e.path) and e.path != rules.template
+            and posixpath.basename(e.path) != name]
 
 
 def readable(entries: Sequence[TreeEntry]) -> list[TreeEntry]:

@@ -24,7 +24,13 @@ from charter.checks.owners.repo_owners import (
     too_large_problem,
     unowned_after_changes,
 )
-from charter.checks.proposals import ProposalRules, check_proposals, proposal_entries, readable
+from charter.checks.proposals import (
+    ProposalRules,
+    check_proposals,
+    locate_proposals,
+    proposal_entries,
+    readable,
+)
 from charter.errors import CharterError
 from charter.git.command import ensure_repo, resolve_rev, run_git
 from charter.git.history import added_commits
@@ -113,9 +119,14 @@ def unowned_between(repo: str | Path, base: str, head: str) -> list[Finding]:
 
 
 def proposals_at(repo: str | Path, rev: str, rules: ProposalRules) -> list[Finding]:
-    """Check every proposal in REV's tree, each against the template in force when it was added."""
+    """Check every proposal in REV's tree, each against the template in force when it was added;
+    proposals are found beside the template when the repository keeps it elsewhere."""
     sha = resolve_rev(repo, rev)
-    entries = proposal_entries(rules, list_files(repo, sha))
+    tree = list_files(repo, sha)
+    rules, notes = locate_proposals(rules, [e.path for e in tree])
+    if any(note.rule == "proposals.none-found" for note in notes):
+        return notes  # nothing to check, and the template's absence is part of that note
+    entries = proposal_entries(rules, tree)
     added: dict[str, str] = {}
     names = [e.oid for e in readable(entries)]
     if rules.template:
@@ -123,7 +134,7 @@ def proposals_at(repo: str | Path, rev: str, rules: ProposalRules) -> list[Findi
         names += [f"{sha}:{rules.template}"]
         names += [f"{c}:{rules.template}" for c in sorted({added[e.path] for e in readable(entries)
                                                             if e.path in added})]
-    return check_proposals(rules, sha, entries, added, read_objects(repo, names))
+    return notes + check_proposals(rules, sha, entries, added, read_objects(repo, names))
 
 
 def flags_at(repo: str | Path, rev: str, rules: FlagRules,

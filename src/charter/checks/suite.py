@@ -81,19 +81,18 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
         if base is not None:
             report.findings += unowned_between(top, base, head_sha)
     if "proposals" in wanted or "flags" in wanted:
-        from charter.checks.files import glob_regex
         from charter.git.objects import list_files
 
         entries = list_files(top, head_sha)
     if "proposals" in wanted:
+        from charter.checks.proposals import locate_proposals, proposal_entries
         from charter.checks.repository import proposals_at
 
         rules_list = config.proposals or (ProposalRules(globs=("docs/proposals/*.md",)),)
         for rules in rules_list:
             report.findings += proposals_at(top, head_sha, rules)
-            matcher = glob_regex(rules.globs)
-            report.files += sum(1 for e in entries if matcher.fullmatch(e.path)
-                                and e.path != rules.template)
+            located, _ = locate_proposals(rules, [e.path for e in entries])
+            report.files += len(proposal_entries(located, entries))
     if "flags" in wanted:
         from charter.checks.flags.experimental import flag_files
         from charter.checks.repository import flags_at
