@@ -35,6 +35,10 @@ def laughs(levels: int, fanout: int, indent: str = "") -> str:
 
 
 BOMB = laughs(9, 9, indent="  ")
+# The same growth through merge keys: each mapping merges nine copies of the one before.
+MERGES = "x:\n  m0: &m0 {k: v}\n" + "".join(
+    f"  m{level}: &m{level} {{<<: [{', '.join([f'*m{level - 1}'] * 9)}]}}\n"
+    for level in range(1, 10)) + "options: *m9\napprovers: [bob]\n"
 
 # name: (files, findings as (rule, path, line), approvers of pkg/x, CODEOWNERS owners of docs/x)
 CASES: dict[str, tuple[dict[str, bytes | Link], list[tuple[str, str, int | None]],
@@ -66,6 +70,9 @@ CASES: dict[str, tuple[dict[str, bytes | Link], list[tuple[str, str, int | None]
         {"OWNERS": b"approvers: [team]\n",
          "OWNERS_ALIASES": f"aliases:\n  team: [bob]\nx:\n{BOMB}".encode()},
         [("owners.aliases-invalid", "OWNERS_ALIASES", 8)], ["team"], None),
+    "merge-key-bomb": (
+        {"OWNERS": b"approvers: [root]\n", "pkg/OWNERS": MERGES.encode()},
+        [("owners.yaml-invalid", "pkg/OWNERS", 6)], ["root"], None),
     "anchor-containing-itself": (
         {"OWNERS": b"approvers: [root]\n", "pkg/OWNERS": b"approvers: &a [bob, *a]\n"},
         [("owners.yaml-invalid", "pkg/OWNERS", 1)], ["root"], None),
