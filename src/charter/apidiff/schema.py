@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
+from charter.apidiff.meaning import (
+    COMPOSITIONS,
+    UNIONS,
+    canonical,
+    contract,
+    is_null_only,
+    merge,
+    split_nulls,
+)
 from charter.apidiff.rules import BOUNDS, LEVELS, READ_ONLY_BOUND_IDS, bound_narrows
+from charter.apidiff.unions import Member, describe, discriminator_property, match, tag_members
 
 PROP = "\0prop\0"  # stands for the full property name in a message until the path is known
 _MISSING = object()
@@ -159,29 +169,50 @@ def _type_text(types: frozenset[str], fmt: Any) -> str:
     return f"{text}/{fmt}" if fmt else text
 
 
+_Pair = tuple[tuple[int, ...], tuple[int, ...], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A schema as compared: canonical, with single-member wrappers peeled and `$ref`s followed.
+
+    KEY names the document nodes it was built from (for memoizing and stopping at cycles),
+    VIA_REF says whether a `$ref` was followed, REF is the last component named on the way.
+    """
+
+    schema: Any
+    key: tuple[int, ...]
+    via_ref: bool
+    ref: str | None
+
+
 class SchemaComparer:
     """Compares schemas of OLD and NEW; shared components are compared once per context."""
 
     def __init__(self, old: Document, new: Document) -> None:
         self.old = old
         self.new = new
-        self._memo: dict[tuple[int, int, Ctx], list[Found]] = {}
+        self._memo: dict[tuple[tuple[int, ...], tuple[int, ...], Ctx], list[Found]] = {}
         # the pairs of shared schemas being compared, outermost first, to stop at a cycle
-        self._stack: list[tuple[int, int, bool]] = []
-        self._position: dict[tuple[int, int, bool], int] = {}
-        self._cut: set[tuple[int, int, bool]] = set()
+        self._stack: list[_Pair] = []
+        self._position: dict[_Pair, int] = {}
+        self._cut: set[_Pair] = set()
+        self._views: dict[tuple[int, int], tuple[Any, View]] = {}
 
     def compare(self, old_raw: Any, new_raw: Any, ctx: Ctx) -> list[Found]:
         """Every change between two schemas (either may be a `$ref`)."""
-        o, oref = self.old.resolve(old_raw)
-        n, nref = self.new.resolve(new_raw)
-        if oref is None and nref is None:
+        if isinstance(old_raw, dict) and _COMPOSITE.isdisjoint(old_raw) and old_raw == new_raw:
+            return []  # an unchanged leaf: nothing below it can point elsewhere
+        return self._pair(self.view(self.old, old_raw), self.view(self.new, new_raw), ctx)
+
+    def _pair(self, o: View, n: View, ctx: Ctx) -> list[Found]:
+        if not o.via_ref and not n.via_ref:
             return self._node(o, n, ctx)
-        key = (id(o), id(n), ctx)
+        key = (o.key, n.key, ctx)
         hit = self._memo.get(key)
         if hit is not None:
             return hit
-        pair = (id(o), id(n), ctx.request)
+        pair = (o.key, n.key, ctx.request)
         position = self._position.get(pair)
         if position is not None:
             # a recursive schema: this pair is already being compared further up, where its
@@ -200,6 +231,36 @@ class SchemaComparer:
         else:
             self._memo[key] = found
         return found
+
+    def view(self, doc: Document, raw: Any) -> View:
+        """RAW as compared: references followed, wrappers peeled, in canonical form."""
+        cache_key = (id(doc), id(raw))
+        cached = self._views.get(cache_key)
+        if cached is not None and cached[0] is raw:
+            return cached[1]
+        node, ref = doc.resolve(raw)
+        via_ref = ref is not None
+        key: list[int] = []
+        wrappers: list[dict[str, Any]] = []
+        for _ in range(_FLATTEN_DEPTH):
+            peeled = _single_member(node, doc) if isinstance(node, dict) else None
+            if peeled is None:
+                break
+            member, wrapper = peeled
+            key.append(id(node))
+            wrappers.append(wrapper)
+            node, inner_ref = doc.resolve(member)
+            if inner_ref is not None:
+                ref, via_ref = inner_ref, True
+        key.append(id(node))
+        schema: Any = node
+        if isinstance(node, dict):
+            for wrapper in reversed(wrappers):  # the outermost says the last word
+                schema = merge(wrapper, schema)
+            schema = canonical(self._flatten(doc, schema), doc.resolve)
+        result = View(schema, tuple(key), via_ref, ref)
+        self._views[cache_key] = (raw, result)
+        return result
 
     def _flatten(self, doc: Document, schema: Mapping[str, Any],
                  depth: int = 0) -> Mapping[str, Any]:
@@ -230,13 +291,17 @@ class SchemaComparer:
             merged["required"] = required
         return merged
 
-    def _node(self, o: Any, n: Any, ctx: Ctx) -> list[Found]:
+    def _node(self, ov: View, nv: View, ctx: Ctx) -> list[Found]:
+        o, n = ov.schema, nv.schema
         if not isinstance(o, dict) or not isinstance(n, dict):
             return []  # boolean schemas (3.1) and opaque refs: nothing typed to compare
         if _COMPOSITE.isdisjoint(o) and o == n:
             return []  # an unchanged leaf: nothing below it can point elsewhere
-        o = self._flatten(self.old, o)
-        n = self._flatten(self.new, n)
+        ou, nu = _unions(o), _unions(n)
+        if bool(ou) != bool(nu) and len(ou or nu) == 1 and _constrained(n if ou else o):
+            # one side is a union and the other is not: the plain side is one variant (a
+            # plain side that admits anything says nothing to match a member with)
+            return self._became_union(ov, nv, ou, nu, ctx)
         out: list[Found] = []
         ot, onull = _types(o)
         nt, nnull = _types(n)
@@ -432,44 +497,226 @@ class SchemaComparer:
         if isinstance(oadd, dict) and isinstance(nadd, dict):
             out.extend(f.under(("additionalProperties",), ("*",))
                        for f in self.compare(oadd, nadd, ctx.child()))
-        for keyword, segment in (("oneOf", "one-of"), ("anyOf", "any-of")):
+        ou, nu = _unions(o), _unions(n)
+        if len(ou) == 1 and len(nu) == 1:
+            # oneOf and anyOf are both unions: a switch between them compares the members
+            self._branches(out, o, n, ou[0], nu[0], ctx)
+            return
+        for keyword in UNIONS:
             olist, nlist = o.get(keyword), n.get(keyword)
             if isinstance(olist, list) and isinstance(nlist, list):
-                self._branches(out, keyword, segment, olist, nlist, ctx)
+                self._branches(out, o, n, (keyword, olist), (keyword, nlist), ctx)
 
-    def _branches(self, out: list[Found], keyword: str, segment: str, olist: list[Any],
-                  nlist: list[Any], ctx: Ctx) -> None:
-        # branches match by the component they name, inline ones by position
-        def keys(items: Iterable[Any]) -> dict[str, tuple[int, Any]]:
-            result: dict[str, tuple[int, Any]] = {}
-            for index, item in enumerate(items):
-                ref = item.get("$ref") if isinstance(item, dict) else None
-                result[ref if isinstance(ref, str) else f"#{index}"] = (index, item)
-            return result
-
-        okeys, nkeys = keys(olist), keys(nlist)
-        scope = "body" if ctx.scope == "body" else "property"
-        base = ("request-" if ctx.request else "response-") + scope
-        where = f"the `{keyword}` list of {_subject(ctx)}"
-        for key, (index, item) in okeys.items():
-            if key not in nkeys:
-                _emit(out, f"{base}-{segment}-removed", (keyword, str(index)),
-                      f"removed {_branch_name(key)} from {where}")
+    def _members(self, doc: Document, raws: list[Any]) -> list[Member]:
+        """The members of a union as written, without those that only admit null."""
+        members = []
+        for index, raw in enumerate(raws):
+            if is_null_only(doc.resolve(raw)[0]):
                 continue
-            nindex, nitem = nkeys[key]
-            out.extend(f.under((keyword, str(nindex)), ())
-                       for f in self.compare(item, nitem, ctx))
-        for key, (index, _item) in nkeys.items():
-            if key not in okeys:
-                _emit(out, f"{base}-{segment}-added", (keyword, str(index)),
-                      f"added {_branch_name(key)} to {where}")
+            view = self.view(doc, raw)
+            members.append(Member(index, raw, view.schema, view.ref))
+        return members
+
+    def _tagged(self, o: Mapping[str, Any], n: Mapping[str, Any], om: list[Member],
+                nm: list[Member]) -> tuple[list[Member], list[Member]]:
+        """OM and NM with their discriminator values, when the unions have a discriminator."""
+        def old(raw: Any) -> Any:
+            return self.view(self.old, raw).schema
+
+        def new(raw: Any) -> Any:
+            return self.view(self.new, raw).schema
+
+        prop, by_ref = discriminator_property([o, n], [(om, old), (nm, new)])
+        return tag_members(om, prop, by_ref, old), tag_members(nm, prop, by_ref, new)
+
+    def _branches(self, out: list[Found], o: Mapping[str, Any], n: Mapping[str, Any],
+                  old_union: tuple[str, list[Any]], new_union: tuple[str, list[Any]],
+                  ctx: Ctx) -> None:
+        okw, nkw = old_union[0], new_union[0]
+        om, nm = self._tagged(o, n, self._members(self.old, old_union[1]),
+                              self._members(self.new, new_union[1]))
+        pairs, removed, added = match(om, nm)
+        for before, after in pairs:
+            out.extend(f.under((nkw, str(after.index)), ())
+                       for f in self.compare(before.raw, after.raw, ctx))
+        base = _union_base(ctx)
+        subject = _subject(ctx)
+        for member in removed:
+            what = ("requests sending it are refused" if ctx.request
+                    else "clients no longer receive it")
+            _emit(out, f"{base}-{_SEGMENT[okw]}-removed", (okw, str(member.index)),
+                  f"removed {member.name} from the `{okw}` of {subject}: {what}")
+        for member in added:
+            what = "it is now also accepted" if ctx.request else "clients may now receive it"
+            _emit(out, f"{base}-{_SEGMENT[nkw]}-added", (nkw, str(member.index)),
+                  f"added {member.name} to the `{nkw}` of {subject}: {what}")
+
+    def _became_union(self, ov: View, nv: View, ou: list[tuple[str, list[Any]]],
+                      nu: list[tuple[str, list[Any]]], ctx: Ctx) -> list[Found]:
+        """A plain schema that became a union, or a union that became a plain schema.
+
+        The plain schema is compared with the member it matches (the union's own keywords
+        apply to each member); the other members are what was added or removed.
+        """
+        out: list[Found] = []
+        o, n = ov.schema, nv.schema
+        grew = bool(nu)
+        keyword, raws = (nu or ou)[0]
+        union, union_view, doc = (n, nv, self.new) if grew else (o, ov, self.old)
+        plain_view = ov if grew else nv
+        plain = Member(-1, None, plain_view.schema, plain_view.ref)  # -1: not in the list
+        members = self._members(doc, raws)
+        if grew:
+            old_side, new_side = self._tagged(o, n, [plain], members)
+        else:
+            old_side, new_side = self._tagged(o, n, members, [plain])
+        pairs, removed, added = match(old_side, new_side)
+        shared = {k: v for k, v in union.items() if k != keyword}
+        kept: Member | None = None
+        for before, after in pairs:
+            member = after if grew else before
+            kept = member
+            inner = self.view(doc, member.raw)
+            merged = View(merge(shared, inner.schema), union_view.key + inner.key,
+                          union_view.via_ref or inner.via_ref, inner.ref)
+            if grew:
+                found = self._pair(ov, merged, ctx)
+                out.extend(f.under((keyword, str(member.index)), ()) for f in found)
+            else:
+                out.extend(self._pair(merged, nv, ctx))
+        text = _UnionText(ctx, keyword, len(members), kept, plain_view.schema)
+        base = _union_base(ctx)
+        extra = [m for m in (added if grew else removed) if m.index >= 0]
+        if extra:
+            rule = f"{base}-{_SEGMENT[keyword]}-{'added' if grew else 'removed'}"
+            location = (keyword, str(extra[0].index)) if len(extra) == 1 else (keyword,)
+            _emit(out, rule, location, text.became(extra) if grew else text.ceased(extra))
+        lost = [m for m in (removed if grew else added) if m.index < 0]
+        if lost:
+            rule = f"{base}-{_SEGMENT[keyword]}-{'removed' if grew else 'added'}"
+            _emit(out, rule, (keyword,), text.plain_lost(grew))
+        return out
 
 
 _KIND_WORD = {"generalized": "widened", "specialized": "narrowed"}
+_SEGMENT = {"oneOf": "one-of", "anyOf": "any-of"}
+_SHOWN = 3
 
 
-def _branch_name(key: str) -> str:
-    return f"branch {key[1:]}" if key.startswith("#") else key.rsplit("/", 1)[-1]
+def _unions(schema: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
+    """The `oneOf`/`anyOf` lists of SCHEMA (a lone member was peeled by `view`)."""
+    return [(k, schema[k]) for k in UNIONS if isinstance(schema.get(k), list) and schema[k]]
+
+
+def _constrained(schema: Mapping[str, Any]) -> bool:
+    """Whether SCHEMA restricts values beyond null (an empty schema admits anything)."""
+    return any(k != "nullable" for k in contract(schema))
+
+
+def _single_member(node: Mapping[str, Any], doc: Document) -> tuple[Any, dict[str, Any]] | None:
+    """(member, the rest) when NODE's only composition has one member besides null ones.
+
+    `anyOf: [X, {type: 'null'}]`, `oneOf: [X]` and `allOf: [X]` all mean X (nullable for the
+    first), with NODE's other keywords applying as well.
+    """
+    found = [k for k in COMPOSITIONS if isinstance(node.get(k), list)]
+    if len(found) != 1:
+        return None
+    keyword = found[0]
+    members: list[Any] = node[keyword]
+    nullable = False
+    if keyword != "allOf":
+        members, nullable = split_nulls(members, doc.resolve)
+    if len(members) != 1:
+        return None
+    rest = {k: v for k, v in node.items() if k != keyword}
+    if nullable:
+        rest["nullable"] = True
+    return members[0], rest
+
+
+def _a(word: str) -> str:
+    """WORD with its indefinite article (`oneOf` is said "one of")."""
+    bare = word.strip("`")
+    vowel = bare[:1].lower() in ("a", "e", "i", "o", "u") and not bare.startswith("one")
+    return ("an " if vowel else "a ") + word
+
+
+def _union_base(ctx: Ctx) -> str:
+    scope = "body" if ctx.scope == "body" else "property"
+    return ("request-" if ctx.request else "response-") + scope
+
+
+@dataclass(frozen=True, slots=True)
+class _UnionText:
+    """The words for a schema that became a union, or stopped being one."""
+
+    ctx: Ctx
+    keyword: str
+    size: int
+    kept: Member | None
+    plain: Mapping[str, Any]
+
+    def _names(self, members: list[Member], detail: bool) -> str:
+        losses = [self._loss(m.schema) if detail else "" for m in members]
+        shared = len(set(losses)) == 1 and losses[0]
+        shown = [m.name + ("" if shared or not loss else f" ({loss})")
+                 for m, loss in zip(members[:_SHOWN], losses, strict=False)]
+        more = len(members) - len(shown)
+        text = ", ".join(shown) + (f" and {more} more" if more else "")
+        if shared:
+            each = "each " if len(members) > 1 and losses[0].startswith("without") else ""
+            text += f", {each}{losses[0]}"
+        return text
+
+    def _loss(self, schema: Any) -> str:
+        """What a client relying on the plain schema does not get from SCHEMA."""
+        if not isinstance(schema, Mapping) or self.ctx.request:
+            return ""
+        was, now = _types(self.plain)[0], _types(schema)[0]
+        if was and now and not was & now:
+            return f"where {_a(_type_text(was, None))} was promised"
+        required = [r for r in self.plain.get("required") or () if isinstance(r, str)]
+        props = schema.get("properties")
+        has = set(props) if isinstance(props, Mapping) else set()
+        has &= {r for r in schema.get("required") or () if isinstance(r, str)}
+        missing = [r for r in required if r not in has]
+        if missing:
+            names = ", ".join(f"`{r}`" for r in missing[:_SHOWN])
+            names += ", ..." if len(missing) > _SHOWN else ""
+            return f"without the required {names}"
+        return ""
+
+    def _head(self) -> str:
+        kept = (f" (the old schema is one of them: {self.kept.name})" if self.kept
+                else ", none of which is the old schema")
+        return (f"{_subject(self.ctx)} became {_a(f'`{self.keyword}`')} of {self.size} "
+                f"schemas{kept}")
+
+    def became(self, added: list[Member]) -> str:
+        if self.ctx.request:
+            return f"{self._head()}: it now also accepts {self._names(added, False)}"
+        return f"{self._head()}: clients may now receive {self._names(added, True)}"
+
+    def ceased(self, removed: list[Member]) -> str:
+        kept = f" (only {self.kept.name} remains)" if self.kept else ""
+        head = f"{_subject(self.ctx)} is no longer {_a(f'`{self.keyword}`')}{kept}"
+        names = self._names(removed, False)
+        if self.ctx.request:
+            return f"{head}: {names} {'is' if len(removed) == 1 else 'are'} no longer accepted"
+        return f"{head}: clients no longer receive {names}"
+
+    def plain_lost(self, grew: bool) -> str:
+        subject = _subject(self.ctx)
+        what = describe(self.plain)
+        if grew:
+            consequence = ("requests written for the old schema may be refused" if self.ctx.request
+                           else "clients no longer receive the old schema")
+            return f"{self._head()} ({what}): {consequence}"
+        consequence = ("it now accepts values none of its old members did" if self.ctx.request
+                       else "clients may now receive values none of its old members allowed")
+        return (f"{subject} is no longer {_a(f'`{self.keyword}`')} and matches none of its old "
+                f"members (it is now {what}): {consequence}")
 
 
 def _subject(ctx: Ctx) -> str:
