@@ -167,6 +167,8 @@ def variant(tag: str, **props: Any) -> dict[str, Any]:
 
 
 STRING = {"type": "string"}
+PET = {"type": "object", "required": ["pet", "lives"],
+       "properties": {"pet": {"type": "string"}, "lives": {"type": "integer"}}}
 STRING_OR_LIST = {"anyOf": [{"type": "string"},
                             {"type": "array", "items": {"type": "string"}}]}
 
@@ -189,6 +191,20 @@ MEMBERS: list[tuple[str, Any, Any, list[tuple[str, str, bool]]]] = [
      ({"oneOf": [variant("count", n={"type": "number"}), variant("text", body=STRING)]}, {}),
      [("request", "request-property-type-generalized", False),
       ("response", "response-property-type-generalized", True)]),
+    ("variants renamed, matched by the discriminator mapping (by name or by reference)",
+     ({"oneOf": [{"$ref": "#/components/schemas/Cat"}, REF_B],
+       "discriminator": {"propertyName": "pet", "mapping": {"cat": "Cat", "b": "B"}}},
+      {"Cat": PET, "B": B}),
+     ({"oneOf": [{"$ref": "#/components/schemas/Feline"}, REF_B],
+       "discriminator": {"propertyName": "pet", "mapping": {
+           "cat": "#/components/schemas/Feline", "b": "#/components/schemas/B"}}},
+      {"Feline": {**PET, "required": ["pet"],
+                  "properties": {**PET["properties"], "claws": STRING, "fur": STRING,
+                                 "tail": STRING}}, "B": B}),
+     [("request", "request-property-became-optional", False),
+      *[("request", "new-optional-request-property", False)] * 3,
+      ("response", "response-property-became-optional", True),
+      *[("response", "response-optional-property-added", False)] * 3]),
     ("a $ref variant replaced by an inline copy whose property became optional",
      ({"anyOf": [REF_A, REF_B]}, {"A": A, "B": B}),
      ({"anyOf": [{**A, "required": []}, REF_B]}, {"A": A, "B": B}),

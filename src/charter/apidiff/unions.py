@@ -105,7 +105,10 @@ def discriminator_property(outers: list[Mapping[str, Any]],
             if isinstance(mapping, Mapping):
                 for value, ref in mapping.items():
                     if isinstance(ref, str):
-                        by_ref.setdefault(ref, str(value))
+                        # a mapping may name a schema instead of giving its reference
+                        target = ref if "/" in ref or ref.startswith("#") else (
+                            f"#/components/schemas/{ref}")
+                        by_ref.setdefault(target, str(value))
     if name is not None:
         return name, by_ref
     for members, resolve in sides:
