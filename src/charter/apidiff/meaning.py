@@ -6,20 +6,22 @@ type list, `nullable: true`, a `{type: 'null'}` member of a `oneOf`/`anyOf` and 
 enum are one flag (`nullable`); a union of bare types or of listed values is one type list or
 enum; `integer` beside `number` in a type list is redundant, and so is a default equal to the
 only value an enum allows. Order never matters: enum values, required lists and type lists are
-compared as sets. Peeling a single-member
-`allOf`/`oneOf`/`anyOf` and following `$ref`s is the comparer's part, since only it can
-resolve references.
+compared as sets. Peeling a single-member `allOf`/`oneOf`/`anyOf` and following `$ref`s is the
+comparer's part, since only it can resolve references.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+#: a schema as written (maybe a `$ref`) -> (what it points at, the last reference followed)
+Resolve = Callable[[Any], tuple[Any, str | None]]
 
 #: keywords that say nothing about which values are valid
 ANNOTATIONS = frozenset({"title", "description", "example", "examples", "deprecated",
                          "externalDocs", "xml", "$comment", "discriminator", "readOnly",
-                         "writeOnly", "default", "$schema", "$id", "$anchor", "x-stability"})
+                         "writeOnly", "default", "$schema", "$id", "$anchor"})
 UNIONS = ("oneOf", "anyOf")
 COMPOSITIONS = ("allOf", "oneOf", "anyOf")
 
@@ -79,7 +81,7 @@ def plain_values(schema: Any) -> tuple[list[str] | None, list[Any] | None] | Non
     return types, enum
 
 
-def _union_as_one(members: list[Any], resolve: Any) -> dict[str, Any] | None:
+def _union_as_one(members: list[Any], resolve: Resolve) -> dict[str, Any] | None:
     """The single schema a union of type-or-value schemas means, or None if it is no such union."""
     plains = [plain_values(resolve(m)[0]) for m in members]
     if not plains or any(p is None for p in plains):
@@ -104,7 +106,7 @@ def _union_as_one(members: list[Any], resolve: Any) -> dict[str, Any] | None:
     return out
 
 
-def split_nulls(members: list[Any], resolve: Any) -> tuple[list[Any], bool]:
+def split_nulls(members: list[Any], resolve: Resolve) -> tuple[list[Any], bool]:
     """MEMBERS of a union without those that only accept null, and whether there were any."""
     kept: list[Any] = []
     nullable = False
@@ -171,7 +173,7 @@ def _enum_has_null(schema: Mapping[str, Any]) -> bool:
     return isinstance(enum, list) and any(v is None for v in enum)
 
 
-def canonical(schema: Mapping[str, Any], resolve: Any) -> Mapping[str, Any]:
+def canonical(schema: Mapping[str, Any], resolve: Resolve) -> Mapping[str, Any]:
     """SCHEMA rewritten into its canonical form (a new dict when anything changed)."""
     kind = schema.get("type")
     if (_REWRITTEN.isdisjoint(schema) and not isinstance(kind, list) and kind != "null"

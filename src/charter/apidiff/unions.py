@@ -21,7 +21,7 @@ from charter.apidiff.meaning import contract
 
 _NAME_LIMIT = 60
 #: a raw schema (maybe a `$ref`) -> its resolved canonical form
-Resolve = Callable[[Any], Any]
+ViewOf = Callable[[Any], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,7 @@ def types_of(schema: Mapping[str, Any]) -> set[str]:
 
 
 def discriminator_property(outers: list[Mapping[str, Any]],
-                           sides: list[tuple[list[Member], Resolve]],
+                           sides: list[tuple[list[Member], ViewOf]],
                            ) -> tuple[str | None, dict[str, str]]:
     """The property that tells members apart, and its mapping ({component ref: value}).
 
@@ -125,7 +125,7 @@ def discriminator_property(outers: list[Mapping[str, Any]],
 
 
 def tag_members(members: list[Member], prop: str | None, by_ref: Mapping[str, str],
-                resolve: Resolve) -> list[Member]:
+                resolve: ViewOf) -> list[Member]:
     """MEMBERS with their discriminator value and the properties they fix to one value."""
     tagged = []
     for member in members:
@@ -155,7 +155,7 @@ def _properties(schema: Any) -> Mapping[str, Any]:
     return props if isinstance(props, Mapping) else {}
 
 
-def _fixed_value(schema: Mapping[str, Any], prop: str, resolve: Resolve) -> str | None:
+def _fixed_value(schema: Mapping[str, Any], prop: str, resolve: ViewOf) -> str | None:
     raw = _properties(schema).get(prop)
     if raw is None:
         return None
