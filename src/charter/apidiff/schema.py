@@ -605,6 +605,8 @@ _SHOWN = 3
 
 def _unions(schema: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
     """The `oneOf`/`anyOf` lists of SCHEMA (a lone member was peeled by `view`)."""
+    if "oneOf" not in schema and "anyOf" not in schema:
+        return []
     return [(k, schema[k]) for k in UNIONS if isinstance(schema.get(k), list) and schema[k]]
 
 
