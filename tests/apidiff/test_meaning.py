@@ -167,8 +167,8 @@ def variant(tag: str, **props: Any) -> dict[str, Any]:
 
 
 STRING = {"type": "string"}
-PET = {"type": "object", "required": ["pet", "lives"],
-       "properties": {"pet": {"type": "string"}, "lives": {"type": "integer"}}}
+PET: dict[str, Any] = {"type": "object", "required": ["pet", "lives"],
+                       "properties": {"pet": {"type": "string"}, "lives": {"type": "integer"}}}
 STRING_OR_LIST = {"anyOf": [{"type": "string"},
                             {"type": "array", "items": {"type": "string"}}]}
 
