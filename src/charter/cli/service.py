@@ -20,15 +20,18 @@ ENV_FILE = click.option("--env-file", type=click.Path(dir_okay=False),
                         help="Read KEY=VALUE settings from this file first.")
 
 
-def _governance(env_file: str | None, *, migrate: bool = True) -> Any:
+def _governance(env_file: str | None, *, migrate: bool = True, key: bool = False) -> Any:
+    """The service over the configured database; KEY: the command casts ballots, so it needs
+    CHARTER_SECRET_KEY (checked before anything else is touched)."""
     from charter.store.db import connect, ensure_current
     from charter.store.projects import Governance
     from charter.store.settings import load_settings
 
     settings = load_settings(env_file)
+    secret = settings.require_secret() if key else settings.secret_key
     db = connect(settings.database_url)
     ensure_current(db, migrate_sqlite=migrate)
-    return Governance(db, settings.require_secret()), settings
+    return Governance(db, secret), settings
 
 
 def _worker(gov: Any) -> Any:
@@ -53,7 +56,7 @@ def _worker(gov: Any) -> Any:
 @ENV_FILE
 def serve(host: str, port: int, no_worker: bool, env_file: str | None) -> None:
     """Run the service: REST API (and webhooks, dashboard) with an in-process worker."""
-    gov, _ = _governance(env_file)
+    gov, _ = _governance(env_file, key=True)
     _serve(gov, host, port, worker=not no_worker)
 
 

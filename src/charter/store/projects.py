@@ -99,7 +99,7 @@ def _second(at: datetime) -> datetime:
 class Governance:
     """Every project of one database, each folded from its log on demand."""
 
-    def __init__(self, db: Database, secret_key: bytes,
+    def __init__(self, db: Database, secret_key: bytes | None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.key = secret_key
@@ -248,6 +248,9 @@ class Governance:
             rejection = warm.engine.apply(command)
             reason = rejection.reason if rejection else None
             if secret is not None and rejection is None:
+                if self.key is None:
+                    raise CharterError("CHARTER_SECRET_KEY is not set, so secret ballots cannot "
+                                       "be cast")
                 receipt = ballots.cast(conn, self.key, warm.project.id, warm.project.name,
                                        secret, by, str(body.get("choice")),
                                        body.get("explanation"))

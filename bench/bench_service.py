@@ -1,0 +1,219 @@
+"""The service's speed, each figure a ratio against a baseline measured in the same run.
+
+1. `POST /commands` throughput and p99 on loopback (real uvicorn, one client) against a bare
+   FastAPI endpoint doing one INSERT into the same database; SQLite and PostgreSQL.
+2. Cold start of a project with N events (default 100,000): a fresh process's first
+   `GET /state` against `charter simulate` of the same history (its export).
+3. `GET /state` p99 with 10 projects and with 1,000 in one database: it must not grow.
+
+Run: .venv/bin/python bench/bench_service.py [--events N] [--requests N] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import socket
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+import uvicorn
+from fastapi import Body, FastAPI
+
+from charter.engine.replay import replay
+from charter.engine.report import snapshot
+from charter.scenario import load_scenario
+from charter.store.db import connect, upgrade, writing
+from charter.store.log import GENESIS, seal
+from charter.store.projects import Governance
+from charter.store.tables import events
+from charter.store.tokens import create_token
+from charter.web.api import create_app
+
+KEY = secrets.token_bytes(32)
+PEOPLE = {"alice": "maintainer", "bob": "maintainer", "carol": "maintainer",
+          "dave": "contributor"}
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _serve(app: FastAPI) -> tuple[uvicorn.Server, str]:
+    port = _port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.01)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def _timed(client: httpx.Client, requests: int, send: Any) -> tuple[float, float]:
+    """(requests per second, p99 latency in ms)."""
+    latencies = []
+    start = time.perf_counter()
+    for i in range(requests):
+        t0 = time.perf_counter()
+        response = send(client, i)
+        latencies.append(time.perf_counter() - t0)
+        assert response.status_code < 300, response.text
+    total = time.perf_counter() - start
+    latencies.sort()
+    return requests / total, latencies[int(len(latencies) * 0.99) - 1] * 1000
+
+
+def commands(url: str, requests: int) -> None:
+    db = connect(url)
+    upgrade(db)
+    gov = Governance(db, KEY)
+    gov.create_project("bench/commands", "llama-stack", PEOPLE)
+    with writing(db) as conn:
+        token = create_token(conn, "dave", admin=False, now=datetime.now(UTC))
+    noise = sa.Table("bench_noise", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("body", sa.JSON))
+    noise.create(db, checkfirst=True)
+    bare = FastAPI()
+
+    @bare.post("/insert")
+    def insert(body: dict[str, Any] = Body()) -> dict[str, Any]:  # noqa: B008
+        with writing(db) as conn:
+            conn.execute(noise.insert().values(body=body))
+        return {"ok": True}
+
+    charter_server, charter_base = _serve(create_app(gov))
+    bare_server, bare_base = _serve(bare)
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=30) as client:
+        base_rate, base_p99 = _timed(client, requests, lambda c, i: c.post(
+            f"{bare_base}/insert", json={"do": "propose", "id": f"B{i}"}))
+        rate, p99 = _timed(client, requests, lambda c, i: c.post(
+            f"{charter_base}/api/v1/projects/bench/commands/commands", headers=headers,
+            json={"do": "propose", "id": f"P{i}", "process": "lazy-consensus"}))
+    for server in (charter_server, bare_server):
+        server.should_exit = True
+    kind = url.split(":", 1)[0]
+    print(f"POST /commands on {kind}: {rate:.0f}/s, p99 {p99:.1f} ms; bare INSERT endpoint "
+          f"{base_rate:.0f}/s, p99 {base_p99:.1f} ms; throughput ratio {rate / base_rate:.2f} "
+          "(goal >= 0.5)")
+    db.dispose()
+
+
+def _bulk_log(db: sa.Engine, name: str, count: int) -> None:
+    """COUNT events for project NAME written straight into the log, hash chain included."""
+    gov = Governance(db, KEY)
+    project = gov.create_project(name, "llama-stack", PEOPLE)
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    prev, rows = GENESIS, []
+    for seq in range(1, count + 1):
+        at += timedelta(minutes=7)
+        if seq % 2:
+            command = {"do": "propose", "by": "dave", "id": f"D{seq}",
+                       "process": "lazy-consensus"}
+        else:
+            command = {"do": "object", "by": "bob", "id": f"D{seq - 1}", "reason": "no"}
+        event = seal(name, seq, at, command, project.policy_hash, None, prev)
+        prev = event.hash
+        rows.append({"project_id": project.id, "seq": seq, "at": at, "command": command,
+                     "policy": project.policy_hash, "rejected": None, "prev": event.prev,
+                     "hash": event.hash})
+        if len(rows) == 5000:
+            with writing(db) as conn:
+                conn.execute(events.insert(), rows)
+            rows = []
+    if rows:
+        with writing(db) as conn:
+            conn.execute(events.insert(), rows)
+
+
+def cold_start(url: str, count: int, folder: Path) -> None:
+    db = connect(url)
+    upgrade(db)
+    _bulk_log(db, "bench/cold", count)
+    export = Governance(db, KEY).export("bench/cold")
+    path = folder / "cold.json"
+    path.write_text(json.dumps(export))
+    start = time.perf_counter()
+    scenario = load_scenario(path)
+    engine, end = replay(scenario.policy.policy, scenario.people, scenario.commands,
+                         scenario.as_of)
+    simulated = snapshot(engine, end)
+    simulate_s = time.perf_counter() - start
+    start = time.perf_counter()
+    state = Governance(db, KEY).state("bench/cold", datetime.fromisoformat(
+        export["as_of"].replace("Z", "+00:00")))
+    rebuild_s = time.perf_counter() - start
+    assert state == simulated
+    print(f"cold start of {count} events on {url.split(':', 1)[0]}: rebuild {rebuild_s:.2f} s, "
+          f"simulate {simulate_s:.2f} s; ratio {rebuild_s / simulate_s:.2f} (goal <= 1.5)")
+    db.dispose()
+
+
+def many_projects(url: str, folder: Path) -> None:
+    db = connect(url)
+    upgrade(db)
+    gov = Governance(db, KEY)
+    results = {}
+    made = 0
+    for total in (10, 1000):
+        while made < total:
+            name = f"many/p{made}"
+            gov.create_project(name, "llama-stack", PEOPLE)
+            gov.apply(name, "dave", {"do": "propose", "id": "P1", "process": "lazy-consensus"})
+            made += 1
+        latencies = []
+        for i in range(300):
+            fresh = Governance(db, KEY) if i % 30 == 0 else gov
+            t0 = time.perf_counter()
+            fresh.state(f"many/p{(i * 7919) % total}")
+            latencies.append(time.perf_counter() - t0)
+        latencies.sort()
+        results[total] = latencies[int(len(latencies) * 0.99) - 1] * 1000
+    print(f"GET /state p99 on {url.split(':', 1)[0]}: {results[10]:.1f} ms with 10 projects, "
+          f"{results[1000]:.1f} ms with 1,000; ratio {results[1000] / results[10]:.2f} "
+          "(goal: about 1)")
+    db.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--postgres", default=None,
+                        help="a PostgreSQL server URL without a database, to add its figures")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        urls = [f"sqlite:///{folder / 'commands.db'}"]
+        if args.postgres:
+            urls.append(_fresh_pg(args.postgres, "commands"))
+        for url in urls:
+            commands(url, args.requests)
+        cold_start(f"sqlite:///{folder / 'cold.db'}", args.events, folder)
+        if args.postgres:
+            cold_start(_fresh_pg(args.postgres, "cold"), args.events, folder)
+            many_projects(_fresh_pg(args.postgres, "many"), folder)
+        many_projects(f"sqlite:///{folder / 'many.db'}", folder)
+
+
+def _fresh_pg(server: str, label: str) -> str:
+    name = f"charter_bench_{label}_{secrets.token_hex(4)}"
+    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'create database "{name}"'))
+    admin.dispose()
+    return f"{server}/{name}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The service's commands end to end, as an operator runs them: settings from the environment,
+a real SQLite file, exit codes and what each prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from charter.store.db import connect
+from charter.store.projects import Governance
+from charter.store.tables import events
+
+KEY = "operator-secret-key-0123456789"
+
+
+def charter(tmp_path: Path, *args: str, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": "/usr/bin:/bin", "CHARTER_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+            "CHARTER_SECRET_KEY": KEY, "HOME": str(tmp_path)}
+    return subprocess.run([sys.executable, "-m", "charter", *args], cwd=tmp_path,
+                          env={**base, **(env or {})}, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_upgrade_token_export_and_audit(tmp_path: Path) -> None:
+    upgraded = charter(tmp_path, "db", "upgrade")
+    assert upgraded.returncode == 0 and "revision" in upgraded.stdout
+    token = charter(tmp_path, "token", "create", "alice", "--admin")
+    assert token.returncode == 0 and len(token.stdout.strip()) >= 40
+    db = connect(f"sqlite:///{tmp_path / 'c.db'}")
+    gov = Governance(db, KEY.encode())
+    gov.create_project("acme/x", "llama-stack", {"alice": "maintainer", "bob": "maintainer"})
+    gov.apply("acme/x", "bob", {"do": "propose", "id": "P1", "process": "lazy-consensus"})
+    gov.apply("acme/x", "alice", {"do": "object", "id": "P1", "reason": "wait"})
+    exported = charter(tmp_path, "export", "acme/x", "-o", "x.json")
+    assert exported.returncode == 0
+    simulated = charter(tmp_path, "simulate", "x.json", "--json")
+    assert simulated.returncode == 0
+    assert json.loads(simulated.stdout)["decisions"]["P1"]["status"] == "contested"
+    sound = charter(tmp_path, "audit", "verify")
+    assert sound.returncode == 0 and "acme/x: ok (2 events)" in sound.stdout
+    with db.begin() as conn:
+        conn.execute(events.update().where(events.c.seq == 2).values(rejected="tampered"))
+    broken = charter(tmp_path, "audit", "verify", "--project", "acme/x")
+    assert broken.returncode == 1 and "event 2" in broken.stdout and "altered" in broken.stdout
+    db.dispose()
+
+
+@pytest.mark.parametrize(("command", "env", "message"), [
+    ("serve", {"CHARTER_SECRET_KEY": ""}, "CHARTER_SECRET_KEY is not set"),
+    ("export", {"CHARTER_SECRET_KEY": "short"}, "too short"),
+    ("export", {"CHARTER_DATABASE_URL": "mysql://x/y"}, "CHARTER_DATABASE_URL"),
+    ("serve", {"CHARTER_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"},
+     "cannot reach the database"),
+])
+def test_bad_settings_stop_with_one_line(tmp_path: Path, command: str, env: dict[str, str],
+                                         message: str) -> None:
+    args = [command, "acme/x"] if command == "export" else [command, "--port", "0"]
+    result = charter(tmp_path, *args, env=env)
+    assert result.returncode == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_export_of_an_unknown_project(tmp_path: Path) -> None:
+    assert charter(tmp_path, "db", "upgrade").returncode == 0
+    result = charter(tmp_path, "export", "no/such")
+    assert result.returncode == 2 and "no project" in result.stderr
+
+
+def test_worker_once_reports_what_it_did(tmp_path: Path) -> None:
+    assert charter(tmp_path, "db", "upgrade").returncode == 0
+    result = charter(tmp_path, "worker", "--once")
+    assert result.returncode == 0 and json.loads(result.stdout) == {"fired": 0, "delivered": 0}
+    with connect(f"sqlite:///{tmp_path / 'c.db'}").connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(events)).scalar() == 0
