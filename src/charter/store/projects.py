@@ -104,7 +104,7 @@ class Governance:
         self.db = db
         self.key = secret_key
         self.clock = clock
-        self._warm: dict[int, _Warm] = {}
+        self._by_name: dict[str, _Warm] = {}
         self._policies: dict[str, LoadedPolicy] = {}
         self._guard = threading.Lock()
 
@@ -160,18 +160,22 @@ class Governance:
     @contextmanager
     def _locked(self, name: str, conn: Connection | None = None) -> Iterator[_Warm]:
         """The project's warm engine, locked for this thread; dropped if the step fails."""
-        project = self.project(name, conn)
         with self._guard:
-            warm = self._warm.get(project.id)
-            if warm is None:
-                engine = Engine(project.policy.policy, project.people)
-                warm = self._warm[project.id] = _Warm(project, engine, Watch(engine))
+            warm = self._by_name.get(name)
+        if warm is None:
+            # A project's row never changes once made, so its warm engine is found by name.
+            project = self.project(name, conn)
+            with self._guard:
+                warm = self._by_name.get(name)
+                if warm is None:
+                    engine = Engine(project.policy.policy, project.people)
+                    warm = self._by_name[name] = _Warm(project, engine, Watch(engine))
         with warm.lock:
             try:
                 yield warm
             except BaseException:
                 with self._guard:
-                    self._warm.pop(project.id, None)
+                    self._by_name.pop(name, None)
                 raise
 
     def _catch_up(self, conn: Connection, warm: _Warm) -> None:

@@ -76,14 +76,22 @@ def _translate(err: CharterError) -> ApiError:
 def router(gov: Governance) -> APIRouter:
     """The `/api/v1` routes over GOV."""
     api = APIRouter(prefix="/api/v1")
+    # Tokens are never changed once issued (there is no revocation yet), so a known one needs
+    # no database round trip; unknown ones are always looked up.
+    known: dict[str, Holder] = {}
 
     def holder(authorization: Annotated[str | None, Header()] = None) -> Holder:
         if not authorization or not authorization.lower().startswith("bearer "):
             raise ApiError(401, "unauthorized", "send Authorization: Bearer <token> (create one "
                            "with `charter token create LOGIN`)",
                            headers={"WWW-Authenticate": "Bearer"})
-        with reading(gov.db) as conn:
-            found = holder_of(conn, authorization[7:].strip())
+        token = authorization[7:].strip()
+        found = known.get(token)
+        if found is None:
+            with reading(gov.db) as conn:
+                found = holder_of(conn, token)
+            if found is not None and len(known) < 10_000:
+                known[token] = found
         if found is None:
             raise ApiError(401, "unauthorized", "unknown token",
                            headers={"WWW-Authenticate": "Bearer"})
