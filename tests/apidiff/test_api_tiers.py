@@ -16,6 +16,7 @@ from charter.apidiff import load as apidiff_load
 from charter.apidiff.cache import DiskCache
 from charter.apidiff.compare import ApiDiffResult, TierRules, apidiff, diff_spec_set, diff_specs
 from charter.apidiff.load import SpecCache, load_spec
+from charter.apidiff.spec_warnings import SpecWarning
 from charter.apidiff.tiers import tier_rules_from_policy
 from charter.policy.durations import parse_duration
 from charter.policy.schema import ApiRule
@@ -339,9 +340,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = apidiff_load.validate_document
 
-    def counting(document: dict[str, Any], label: str) -> None:
+    def counting(document: dict[str, Any], label: str) -> list[SpecWarning]:
         calls.append(label)
-        real(document, label)
+        return real(document, label)
 
     monkeypatch.setattr(apidiff_load, "validate_document", counting)
     return calls

@@ -1,10 +1,11 @@
 """An on-disk cache of parsed, validated OpenAPI documents, keyed by content hash or blob id.
 
-Validating a megabyte spec with openapi-spec-validator takes seconds; the verdict depends only
-on the bytes, so it is stored once per content under `$XDG_CACHE_HOME/charter/apidiff/` (or
-`~/.cache/charter/apidiff/`). Only valid documents are stored, as JSON, so a hit means "parsed
-and validated". A cache folder that cannot be created or written, or that lies inside the
-repository being read, turns the cache off rather than failing the command.
+Parsing and validating a megabyte spec takes a fraction of a second; reading it back as JSON
+is several times faster. The verdict depends only on the bytes, so it is stored once per content
+under `$XDG_CACHE_HOME/charter/apidiff/` (or `~/.cache/charter/apidiff/`), with the document's
+warnings. Only readable documents are stored, so a hit means "parsed and validated". A cache
+folder that cannot be created or written, or that lies inside the repository being read, turns
+the cache off rather than failing the command.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import json
 import os
 import tempfile
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from charter.apidiff.spec_warnings import SpecWarning
 
 __all__ = ["DiskCache", "content_key", "default_cache_root"]
 
 #: Bumped when the stored shape or the loader's output changes, so stale entries are ignored.
-FORMAT = "1"
+FORMAT = "2"
 
 
 def content_key(data: bytes) -> str:
@@ -42,18 +44,17 @@ def default_cache_root() -> Path | None:
 
 @lru_cache(maxsize=1)
 def _validator_version() -> str:
-    # a new validator may judge a document differently, so its version is part of the folder
-    try:
-        return metadata.version("openapi-spec-validator")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    # a new validator or schema may judge a document differently, so it names the folder
+    from charter.apidiff.validate import validator_version
+
+    return hashlib.sha256(validator_version().encode()).hexdigest()[:12]
 
 
 class DiskCache:
     """Validated documents stored as JSON files named by key; every failure is a cache miss."""
 
     def __init__(self, root: Path | None) -> None:
-        self.folder = (root / "apidiff" / f"v{FORMAT}-osv{_validator_version()}"
+        self.folder = (root / "apidiff" / f"v{FORMAT}-{_validator_version()}"
                        if root is not None else None)
         self.hits = 0
         self.misses = 0
@@ -84,8 +85,8 @@ class DiskCache:
             return None
         return self.folder / key[-2:] / f"{key}.json"
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The validated document stored under KEY, or None."""
+    def get(self, key: str) -> tuple[dict[str, Any], tuple[SpecWarning, ...]] | None:
+        """The validated document stored under KEY and its warnings, or None."""
         file = self._file(key)
         if file is None:
             return None
@@ -95,23 +96,28 @@ class DiskCache:
         except (OSError, ValueError):
             self.misses += 1
             return None
+        raw = data.get("warnings") if isinstance(data, dict) else None
+        warnings = [SpecWarning.from_json(w) for w in raw] if isinstance(raw, list) else [None]
         if not isinstance(data, dict) or data.get("valid") is not True or not isinstance(
-                data.get("document"), dict):
+                data.get("document"), dict) or None in warnings:
             self.misses += 1
             return None
         self.hits += 1
         document: dict[str, Any] = data["document"]
-        return document
+        return document, tuple(w for w in warnings if w is not None)
 
-    def put(self, key: str, document: dict[str, Any]) -> bool:
-        """Store DOCUMENT (already validated) under KEY; False when it could not be stored."""
+    def put(self, key: str, document: dict[str, Any],
+            warnings: tuple[SpecWarning, ...] = ()) -> bool:
+        """Store DOCUMENT (already validated) and its WARNINGS under KEY; False if it failed."""
         file = self._file(key)
         if file is None:
             return False
         try:
-            text = json.dumps({"valid": True, "document": document}, separators=(",", ":"))
-        except (TypeError, ValueError):
-            return False  # a YAML-only value (binary, a set) cannot be stored as JSON
+            text = json.dumps({"valid": True, "document": document,
+                               "warnings": [w.to_json() for w in warnings]},
+                              separators=(",", ":"))
+        except (TypeError, ValueError, RecursionError):
+            return False  # a value JSON cannot hold (NaN is fine; a set is not)
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             # written aside and renamed, so a reader never sees half a file

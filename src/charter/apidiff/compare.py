@@ -45,8 +45,12 @@ from charter.apidiff.operations import (
     operations,
     same_id,
 )
+from charter.apidiff.parse import paused_gc
+from charter.apidiff.progress import report
 from charter.apidiff.rules import ERR, INFO, LEVELS, Level, level_of
 from charter.apidiff.schema import Ctx, Document, Found, SchemaComparer, render
+from charter.apidiff.spec_warnings import SpecWarning, excerpt
+from charter.errors import CharterError
 from charter.policy.durations import Duration
 
 __all__ = ["ApiChange", "ApiDiffResult", "DeprecatedSince", "TierRules", "apidiff",
@@ -82,9 +86,13 @@ class ApiChange:
 
 @dataclass(frozen=True, slots=True)
 class ApiDiffResult:
-    """All changes between two documents; `fails` when a break touches a stable operation."""
+    """All changes between two documents; `fails` when a break touches a stable operation.
+
+    WARNINGS are problems in the documents that did not prevent the comparison.
+    """
 
     changes: tuple[ApiChange, ...]
+    warnings: tuple[SpecWarning, ...] = ()
 
     @property
     def breaking(self) -> int:
@@ -95,7 +103,11 @@ class ApiDiffResult:
         return any(c.breaking and c.tier == "stable" for c in self.changes)
 
     def to_json(self) -> dict[str, Any]:
-        return {"changes": [c.to_json() for c in self.changes], "breaking": self.breaking}
+        data: dict[str, Any] = {"changes": [c.to_json() for c in self.changes],
+                                "breaking": self.breaking}
+        if self.warnings:
+            data["warnings"] = [w.to_json() for w in self.warnings]
+        return data
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,8 @@ class TierRules:
         by_extension = self._extension_tier(operation)
         if by_extension is not None:
             return by_extension
-        for tag in operation.get("tags") or ():
+        tags = operation.get("tags")
+        for tag in tags if isinstance(tags, list) else ():
             if isinstance(tag, str) and tag in self.tags:
                 return self.tags[tag]
         best = ""
@@ -495,8 +508,8 @@ class _Differ:
                       f"operation id {nid} added")
 
     def _tags(self, old: Op, new: Op) -> None:
-        otags = [t for t in old.op.get("tags") or () if isinstance(t, str)]
-        ntags = [t for t in new.op.get("tags") or () if isinstance(t, str)]
+        otags = [t for t in _listed(old.op.get("tags")) if isinstance(t, str)]
+        ntags = [t for t in _listed(new.op.get("tags")) if isinstance(t, str)]
         for tag in otags:
             if tag not in ntags:
                 self._add("api-tag-removed", old, new, "tags", f"tag {tag} removed")
@@ -806,8 +819,14 @@ def _security(doc: Document, op: Op) -> tuple[_Requirements, bool]:
         if not isinstance(entry, dict):
             continue
         key = tuple(sorted(str(k) for k in entry))
-        reqs[key] = {str(k): frozenset(str(s) for s in (v or ())) for k, v in entry.items()}
+        reqs[key] = {str(k): frozenset(str(s) for s in (v if isinstance(v, list) else ()))
+                     for k, v in entry.items()}
     return reqs, own
+
+
+def _listed(value: Any) -> list[Any]:
+    # a document is compared even when it breaks the OpenAPI schema: a list may be anything
+    return value if isinstance(value, list) else []
 
 
 def _req_name(key: tuple[str, ...]) -> str:
@@ -851,15 +870,46 @@ def apidiff_set(old: Mapping[str, str], new: Mapping[str, str], *,
                 cache: SpecCache | None = None, now: datetime | None = None,
                 disk: DiskCache | None = None) -> ApiDiffResult:
     """Like `apidiff`, for sets of spec files: {spec name: file or `REV:path`} on each side."""
-    old_docs = {name: load_spec(ref, repo=repo, cache=cache, disk=disk).document
-                for name, ref in old.items()}
-    new_docs = {name: load_spec(ref, repo=repo, cache=cache, disk=disk).document
-                for name, ref in new.items()}
+    with paused_gc():
+        return _apidiff_set(old, new, repo=repo, tiers=tiers, cache=cache, now=now, disk=disk)
+
+
+def _apidiff_set(old: Mapping[str, str], new: Mapping[str, str], *,
+                 repo: str | Path | None, tiers: TierRules | None, cache: SpecCache | None,
+                 now: datetime | None, disk: DiskCache | None) -> ApiDiffResult:
+    old_specs = {name: load_spec(ref, repo=repo, cache=cache, disk=disk)
+                 for name, ref in old.items()}
+    new_specs = {name: load_spec(ref, repo=repo, cache=cache, disk=disk)
+                 for name, ref in new.items()}
     top = Path(repo) if repo is not None else Path(".")
     if now is None:
         now = commit_now(top, list(new.values()))
     since = history_dates(top, dict(old), disk=disk)
-    return diff_spec_set(old_docs, new_docs, tiers=tiers, now=now, deprecated_since=since)
+    if any(s.large for s in (*old_specs.values(), *new_specs.values())):
+        report("comparing")
+    try:
+        result = diff_spec_set({n: s.document for n, s in old_specs.items()},
+                               {n: s.document for n, s in new_specs.items()},
+                               tiers=tiers, now=now, deprecated_since=since)
+    except RecursionError:
+        # schemas nested through a long chain of distinct $refs (inline nesting is capped when
+        # the documents are read): a clear refusal, never a traceback
+        raise CharterError("the schemas nest too deeply to compare (a chain of hundreds of "
+                           "$refs, each nesting the next); flatten the chain") from None
+    # the same problem in OLD and NEW (one file given twice) is one warning
+    warnings = tuple(dict.fromkeys(w for spec in (*old_specs.values(), *new_specs.values())
+                                   for w in spec.warnings))
+    return ApiDiffResult(tuple(_bounded(c) for c in result.changes), warnings)
+
+
+def _bounded(change: ApiChange) -> ApiChange:
+    """CHANGE with every text cut to a short excerpt: names in a spec can be any length."""
+    if len(change.tier) <= 80 and len(change.operation) <= 240 and len(
+            change.location) <= 240 and len(change.message) <= 400:
+        return change
+    return ApiChange(change.id, change.breaking, excerpt(change.tier, 80),
+                     excerpt(change.operation, 240), excerpt(change.location, 240),
+                     excerpt(change.message, 400), change.level, change.spec)
 
 
 def iter_rule_ids() -> Iterator[str]:

@@ -1,133 +1,71 @@
-"""Loading OpenAPI documents for apidiff: a file or `REV:path`, parsed and validated."""
+"""Loading OpenAPI documents for apidiff: a file or `REV:path`, parsed and validated.
+
+Nothing outside the named file or blob is ever read: `$ref`s are resolved inside the document
+only (`refs.py`). A document larger than MAX_BYTES is refused before it is read.
+"""
 
 from __future__ import annotations
 
-import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from charter.apidiff.cache import DiskCache, content_key
+from charter.apidiff.parse import HAS_C_LOADER, parse_document
+from charter.apidiff.progress import LARGE_BYTES, report
+from charter.apidiff.spec_warnings import SpecWarning
+from charter.apidiff.validate import validate_document
 from charter.errors import CharterError
 from charter.git.command import ensure_repo, resolve_rev, run_git
 
-# The C loader is several times faster on megabyte specs; fall back when libyaml is missing.
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-HAS_C_LOADER = _BaseLoader is not yaml.SafeLoader
+__all__ = [
+    "BLOB_CACHE",
+    "HAS_C_LOADER",
+    "MAX_BYTES",
+    "LoadedSpec",
+    "SpecCache",
+    "commit_time",
+    "load_spec",
+    "parse_blob",
+    "parse_document",
+    "split_rev_path",
+    "validate_document",
+]
 
-
-def _str_keys_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    # YAML reads `200:` as an int and `2024-01-01` as a date; OpenAPI means strings by both.
-    loader.flatten_mapping(node)
-    pairs = loader.construct_pairs(node, deep=True)
-    return {k if isinstance(k, str) else _scalar_text(k): v for k, v in pairs}
-
-
-def _scalar_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
-
-
-def _make_loader(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
-    loader: Any = type(f"OpenAPI{base.__name__}", (base,), {})
-    loader.add_constructor("tag:yaml.org,2002:map", _str_keys_mapping)
-    loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-    made: type[yaml.SafeLoader] = loader
-    return made
-
-
-FAST_LOADER = _make_loader(_BaseLoader)
-PURE_LOADER = _make_loader(yaml.SafeLoader)
+#: The largest document apidiff reads: 64 MiB (docs/cli.md); a 50 MB spec compares in seconds.
+MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class LoadedSpec:
-    """A parsed, validated OpenAPI document and the name to report it by."""
+    """A parsed, validated OpenAPI document, the name to report it by, and its warnings."""
 
     label: str
     document: dict[str, Any]
+    warnings: tuple[SpecWarning, ...] = field(default=())
+    large: bool = False  # big enough to report progress on
 
 
-def parse_document(text: str, label: str, *, c_loader: bool = True) -> dict[str, Any]:
-    """Parse YAML or JSON text into a mapping; errors name LABEL and the line."""
-    data: Any
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
-        # JSON is YAML, but the json module reads it an order of magnitude faster.
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        else:
-            return _require_mapping(data, label)
-    try:
-        data = yaml.load(text, Loader=FAST_LOADER if c_loader else PURE_LOADER)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = err.problem or err.context or "malformed YAML"
-        raise CharterError(f"not valid YAML or JSON: {problem}", file=label, line=line) from err
-    except yaml.YAMLError as err:
-        raise CharterError(f"not valid YAML or JSON: {err}", file=label) from err
-    return _require_mapping(data, label)
-
-
-def _require_mapping(data: Any, label: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise CharterError("not an OpenAPI document: expected a mapping with `openapi`, `info` "
-                           "and `paths` at the top", file=label)
-    return data
-
-
-def validate_document(document: dict[str, Any], label: str) -> None:
-    """Check DOCUMENT is a valid OpenAPI 3.0/3.1 description; raise naming the first problem."""
-    version = document.get("openapi")
-    if not isinstance(version, str) or not version.startswith("3."):
-        found = f"openapi: {version!r}" if "openapi" in document else "no `openapi` field"
-        if "swagger" in document:
-            found = f"swagger: {document['swagger']!r}"
-        raise CharterError(f"not an OpenAPI 3.x document ({found}); apidiff compares OpenAPI 3.0 "
-                           "and 3.1 descriptions", file=label)
-    # Imported here: the validator pulls in jsonschema, which is slow to import.
-    from openapi_spec_validator import validate
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-
-    try:
-        validate(document)
-    except OpenAPIValidationError as err:
-        where = err.json_path if err.json_path not in ("", "$") else "the top level"
-        raise CharterError(f"invalid OpenAPI document at {where}: {err.message}",
-                           file=label) from err
-    except Exception as err:  # unresolvable $ref and similar: the validator's own exception types
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-        if len(first) > 200:
-            first = first[:200] + "..."
-        raise CharterError(f"invalid OpenAPI document: {first}", file=label) from err
+#: A parsed document and its warnings (none when it was only parsed, not validated).
+Entry = tuple[dict[str, Any], tuple[SpecWarning, ...]]
 
 
 class SpecCache:
     """Parsed and validated documents keyed by git blob id, so a blob is read only once."""
 
     def __init__(self) -> None:
-        self._docs: dict[str, dict[str, Any]] = {}
+        self._docs: dict[str, Entry] = {}
         self._lock = threading.Lock()
 
-    def get(self, blob: str) -> dict[str, Any] | None:
+    def get(self, blob: str) -> Entry | None:
         with self._lock:
             return self._docs.get(blob)
 
-    def put(self, blob: str, document: dict[str, Any]) -> None:
+    def put(self, blob: str, entry: Entry) -> None:
         with self._lock:
-            self._docs[blob] = document
+            self._docs[blob] = entry
 
     def clear(self) -> None:
         with self._lock:
@@ -159,11 +97,12 @@ def load_spec(ref: str, *, repo: str | Path | None = None,
     file = Path(ref)
     if file.is_file():
         try:
+            _check_size(file.stat().st_size, ref)
             data = file.read_bytes()
             text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise CharterError(f"cannot read the file: {err}", file=ref) from err
-        return LoadedSpec(ref, _validated(text, ref, content_key(data), disk))
+        return _loaded(ref, _validated(text, ref, content_key(data), disk), len(data))
     parts = split_rev_path(ref)
     if parts is None:
         what = "is a folder, not a file" if file.exists() else "no such file"
@@ -172,15 +111,34 @@ def load_spec(ref: str, *, repo: str | Path | None = None,
                           BLOB_CACHE if cache is None else cache, disk)
 
 
-def _validated(text: str, label: str, key: str, disk: DiskCache | None) -> dict[str, Any]:
+def _loaded(label: str, entry: Entry, size: int = 0) -> LoadedSpec:
+    # warnings are stored with the name the document had then; report it by this one
+    document, warnings = entry
+    return LoadedSpec(label, document, tuple(
+        w if w.spec == label else SpecWarning(w.id, w.location, w.message, label)
+        for w in warnings), size >= LARGE_BYTES)
+
+
+def _check_size(size: int, label: str) -> None:
+    if size > MAX_BYTES:
+        raise CharterError(f"the document has {size / 1e6:.1f} MB; apidiff reads OpenAPI "
+                           f"documents up to {MAX_BYTES // (1024 * 1024)} MiB", file=label)
+
+
+def _validated(text: str, label: str, key: str, disk: DiskCache | None) -> Entry:
     cached = disk.get(key) if disk is not None else None
     if cached is not None:
         return cached
+    large = len(text) >= LARGE_BYTES
+    if large:
+        report(f"reading {label} ({len(text) / 1e6:.1f} MB)")
     document = parse_document(text, label)
-    validate_document(document, label)
+    if large:
+        report(f"checking {label}")
+    warnings = tuple(validate_document(document, label))
     if disk is not None:
-        disk.put(key, document)
-    return document
+        disk.put(key, document, warnings)
+    return document, warnings
 
 
 def _load_from_git(ref: str, parts: tuple[str, str], repo: str | Path,
@@ -194,18 +152,21 @@ def _load_from_git(ref: str, parts: tuple[str, str], repo: str | Path,
         raise CharterError(f"{path} does not exist at revision {rev}", file=ref)
     cached = cache.get(blob)
     if cached is not None:
-        return LoadedSpec(ref, cached)
+        return _loaded(ref, cached)
     usable = disk if disk.usable_for(top) else None
     hit = usable.get(blob) if usable is not None else None
     if hit is not None:
         cache.put(blob, hit)
-        return LoadedSpec(ref, hit)
-    document = _validated(_blob_text(top, blob, ref), ref, blob, usable)
-    cache.put(blob, document)
-    return LoadedSpec(ref, document)
+        return _loaded(ref, hit)
+    text = _blob_text(top, blob, ref)
+    entry = _validated(text, ref, blob, usable)
+    cache.put(blob, entry)
+    return _loaded(ref, entry, len(text))
 
 
 def _blob_text(top: Path, blob: str, label: str) -> str:
+    size = run_git(top, ["cat-file", "-s", blob]).decode().strip()
+    _check_size(int(size) if size.isdigit() else 0, label)
     data = run_git(top, ["cat-file", "blob", blob])
     try:
         return data.decode("utf-8")
@@ -222,13 +183,13 @@ def parse_blob(top: Path, blob: str, label: str, disk: DiskCache | None = None) 
     for source in (BLOB_CACHE, _PARSED):
         found = source.get(blob)
         if found is not None:
-            return found
+            return found[0]
     if disk is not None and disk.usable_for(top):
         hit = disk.get(blob)
         if hit is not None:
-            return hit
+            return hit[0]
     document = parse_document(_blob_text(top, blob, label), label)
-    _PARSED.put(blob, document)
+    _PARSED.put(blob, (document, ()))
     return document
 
 

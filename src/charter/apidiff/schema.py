@@ -44,7 +44,8 @@ class Document:
         if hit is not _MISSING:
             return hit
         node: Any = None
-        if ref.startswith("#"):
+        # only a JSON pointer into this document: never another file, a URL or a `#name`
+        if ref == "#" or ref.startswith("#/"):
             node = self.root
             for raw in ref[1:].split("/")[1:]:
                 part = unquote(raw).replace("~1", "/").replace("~0", "~")
@@ -206,10 +207,11 @@ class SchemaComparer:
         return self._pair(self.view(self.old, old_raw), self.view(self.new, new_raw), ctx)
 
     def _pair(self, o: View, n: View, ctx: Ctx) -> list[Found]:
-        if not o.via_ref and not n.via_ref:
-            return self._node(o, n, ctx)
+        # an inline pair can recur too (allOf merges in a $ref'd schema's own properties), so
+        # every pair is watched for a cycle; only shared ($ref'd) ones are worth remembering
+        shared = o.via_ref or n.via_ref
         key = (o.key, n.key, ctx)
-        hit = self._memo.get(key)
+        hit = self._memo.get(key) if shared else None
         if hit is not None:
             return hit
         pair = (o.key, n.key, ctx.request)
@@ -228,7 +230,7 @@ class SchemaComparer:
             del self._position[pair]
         if pair in self._cut:
             self._cut.discard(pair)
-        else:
+        elif shared:
             self._memo[key] = found
         return found
 
@@ -270,8 +272,9 @@ class SchemaComparer:
         if not isinstance(parts, list) or depth > _FLATTEN_DEPTH:
             return schema
         merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-        props: dict[str, Any] = dict(merged.get("properties") or {})
-        required: list[Any] = list(merged.get("required") or [])
+        own_props, own_required = merged.get("properties"), merged.get("required")
+        props: dict[str, Any] = dict(own_props) if isinstance(own_props, dict) else {}
+        required: list[Any] = list(own_required) if isinstance(own_required, list) else []
         for part in parts:
             target, _ = doc.resolve(part)
             if not isinstance(target, dict):
@@ -396,8 +399,8 @@ class SchemaComparer:
         nprops = nprops if isinstance(nprops, dict) else {}
         if not oprops and not nprops:
             return
-        oreq = {r for r in o.get("required") or () if isinstance(r, str)}
-        nreq = {r for r in n.get("required") or () if isinstance(r, str)}
+        oreq = {r for r in _listed(o.get("required")) if isinstance(r, str)}
+        nreq = {r for r in _listed(n.get("required")) if isinstance(r, str)}
         child = ctx.child()
         in_param = ctx.scope.startswith("parameter")
         for name, oprop in oprops.items():
@@ -601,6 +604,11 @@ class SchemaComparer:
 _KIND_WORD = {"generalized": "widened", "specialized": "narrowed"}
 _SEGMENT = {"oneOf": "one-of", "anyOf": "any-of"}
 _SHOWN = 3
+
+
+def _listed(value: Any) -> list[Any]:
+    # a document is compared even when it breaks the OpenAPI schema: a list may be anything
+    return value if isinstance(value, list) else []
 
 
 def _unions(schema: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:

@@ -144,14 +144,20 @@ def _api_check(top: Path, base: str | None, head: str, config: CheckConfig) -> l
     old = {s: f"{base}:{s}" for s in specs if read_blob(top, base, s) is not None}
     new = {s: f"{head}:{s}" for s in specs if read_blob(top, head, s) is not None}
     changes: list[ApiChange] = []
+    findings: list[Finding] = []
     if old or new:
         # a spec added or removed in the range still counts: its operations may have moved
-        changes += apidiff_set(old, new, repo=top,
-                               tiers=tier_rules_from_policy(config.api)).changes
+        result = apidiff_set(old, new, repo=top, tiers=tier_rules_from_policy(config.api))
+        changes += result.changes
+        spec_of = {ref: spec for spec, ref in new.items()}
+        for warning in result.warnings:
+            if warning.spec in spec_of:  # the specs as the range leaves them
+                findings.append(Finding(
+                    check="api", rule=f"api.{warning.id}", path=spec_of[warning.spec],
+                    severity="warning", message=warning.render()))
     if with_flags:
         marker = config.flags.marker if config.flags else "experimental"
         changes += flagdiff(top, base, head, marker=marker)
-    findings: list[Finding] = []
     for change in changes:
         if change.breaking:
             findings.append(Finding(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from rich.markup import escape
 
 from charter.apidiff.compare import ApiChange, ApiDiffResult
 from charter.apidiff.compare import apidiff as run_apidiff
+from charter.apidiff.progress import listening
 
 _STYLES = {"ERR": "bold red", "WARN": "yellow", "INFO": "dim"}
 
@@ -48,7 +51,16 @@ def apidiff(ctx: click.Context, old: str, new: str, repo: str, policy_ref: str |
     if now is None and Path(new).is_file():
         # only the command line reads the clock; the library is always told what "now" is
         now = datetime.now(UTC)
-    result = run_apidiff(old, new, repo=repo, tiers=tiers, now=now)
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        # large documents take seconds: on a terminal, say what is happening (on stderr, so
+        # --json output stays clean)
+        if sys.stderr.isatty():
+            click.echo(f"charter: {message}... ({time.monotonic() - started:.1f} s)", err=True)
+
+    with listening(progress):
+        result = run_apidiff(old, new, repo=repo, tiers=tiers, now=now)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
@@ -70,8 +82,13 @@ def _parse_now(text: str | None) -> datetime | None:
     return moment
 
 
+#: Warnings listed per document in text; `--json` lists them all.
+_TEXT_WARNINGS = 10
+
+
 def _print_text(result: ApiDiffResult, old: str, new: str) -> None:
     console = Console(highlight=False, soft_wrap=True)
+    _print_warnings(console, result)
     if not result.changes:
         console.print(f"No API changes between {escape(old)} and {escape(new)}.")
         return
@@ -92,3 +109,17 @@ def _print_text(result: ApiDiffResult, old: str, new: str) -> None:
                f"{stable} breaking on stable operations")
     style = "bold red" if result.fails else "green"
     console.print(f"[{style}]{summary}[/{style}]")
+
+
+def _print_warnings(console: Console, result: ApiDiffResult) -> None:
+    by_spec: dict[str, list[str]] = {}
+    for warning in result.warnings:
+        by_spec.setdefault(warning.spec, []).append(warning.render())
+    for spec, lines in by_spec.items():
+        console.print(f"[yellow]warning[/yellow] {escape(spec)}: {len(lines)} problem(s) that "
+                      "did not prevent the comparison")
+        for line in lines[:_TEXT_WARNINGS]:
+            console.print(f"  {escape(line)}")
+        if len(lines) > _TEXT_WARNINGS:
+            console.print(f"  [dim]... and {len(lines) - _TEXT_WARNINGS} more (--json lists "
+                          "them all)[/dim]")

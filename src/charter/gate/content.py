@@ -422,6 +422,24 @@ def _breaking_by_spec(ctx: GateContext, api: ApiRule) -> list[Any]:
     return [] if isinstance(found, str) else [c for c in found if c.breaking]
 
 
+def _head_warnings(ctx: GateContext, api: ApiRule) -> list[dict[str, Any]]:
+    """The warnings about the specs as the pull request leaves them, by spec file."""
+    from charter.apidiff.tiers import tier_rules_from_policy
+
+    specs = api.all_specs()
+    old = {s: f"{ctx.fork}:{s}" for s in specs if ctx.read.blob(ctx.fork, s) is not None}
+    new = {s: f"{ctx.head}:{s}" for s in specs if ctx.read.blob(ctx.head, s) is not None}
+    if not old and not new:
+        return []
+    try:
+        found = ctx.read.api_warnings(old, new, tier_rules_from_policy(api))
+    except CharterError:
+        return []  # an unreadable spec is already a problem of the requirement
+    prefix = f"{ctx.head}:"
+    return [{**w.to_json(), "spec": w.spec[len(prefix):]} for w in found
+            if w.spec.startswith(prefix)]
+
+
 def api_requirement(ctx: GateContext) -> Requirement | None:
     """`api.breaking`: no breaking change to a stable operation or CLI flag."""
     from charter.apidiff.tiers import flags_included
@@ -461,6 +479,10 @@ def api_requirement(ctx: GateContext) -> Requirement | None:
                 breaking.append(change.to_json())
                 problems.append(f"{change.location}: flag {change.operation}: {change.message}")
     details: dict[str, Any] = {"breaking": breaking} if breaking else {}
+    warnings = _head_warnings(ctx, api) if specs else []
+    if warnings:
+        details["warnings"] = warnings
+        notes.append(f"{len(warnings)} warning(s) about the specs, listed in the details")
     if problems and api.breaking == "forbidden":
         return Requirement("api.breaking", False, listed(problems), api.source, details=details)
     compared = ([f"no breaking change to a stable operation in {', '.join(specs)}"] if specs

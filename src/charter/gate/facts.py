@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from charter.apidiff.compare import ApiChange, TierRules, apidiff_set
+from charter.apidiff.compare import ApiChange, ApiDiffResult, TierRules, apidiff_set
+from charter.apidiff.spec_warnings import SpecWarning
 from charter.checks.findings import Finding
 from charter.checks.flags.experimental import FlagRules
 from charter.checks.owners.repo_owners import RepoOwners
@@ -127,7 +128,7 @@ class GitReader:
         self._files: dict[str, list[TreeEntry]] = {}
         self._trees: dict[str, str | None] = {}
         self._owners: dict[str, RepoOwners] = {}
-        self._api: dict[str, list[ApiChange] | CharterError] = {}
+        self._api: dict[str, ApiDiffResult | CharterError] = {}
 
     def blob(self, rev: str, path: str) -> bytes | None:
         return _memo(self._blobs, (rev, path), lambda: read_blob(self.repo, rev, path))
@@ -169,9 +170,17 @@ class GitReader:
 
     def api_changes(self, old: Mapping[str, str], new: Mapping[str, str],
                     tiers: TierRules) -> list[ApiChange]:
-        def compare() -> list[ApiChange] | CharterError:
+        return list(self._api_result(old, new, tiers).changes)
+
+    def api_warnings(self, old: Mapping[str, str], new: Mapping[str, str],
+                     tiers: TierRules) -> list[SpecWarning]:
+        return list(self._api_result(old, new, tiers).warnings)
+
+    def _api_result(self, old: Mapping[str, str], new: Mapping[str, str],
+                    tiers: TierRules) -> ApiDiffResult:
+        def compare() -> ApiDiffResult | CharterError:
             try:
-                return list(apidiff_set(old, new, repo=self.repo, tiers=tiers).changes)
+                return apidiff_set(old, new, repo=self.repo, tiers=tiers)
             except CharterError as err:
                 return err
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from charter.apidiff.compare import ApiChange, TierRules
+from charter.apidiff.spec_warnings import SpecWarning
 from charter.checks.config import CheckConfig
 from charter.checks.findings import Finding
 from charter.checks.flags.experimental import FlagRules
@@ -127,6 +128,10 @@ class Reader(Protocol):
     def api_changes(self, old: Mapping[str, str], new: Mapping[str, str],
                     tiers: TierRules) -> list[ApiChange]:
         """Every change across the specs (name -> `REV:path`) compared as one API."""
+
+    def api_warnings(self, old: Mapping[str, str], new: Mapping[str, str],
+                     tiers: TierRules) -> list[SpecWarning]:
+        """Problems in those specs that did not prevent the comparison."""
 
 
 @dataclass(frozen=True)
