@@ -75,6 +75,15 @@ class _Warm:
     last_hash: str = GENESIS
     last_at: datetime | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # Secret votes with sealed ballots and no count yet: the only ones a step may need to count.
+    uncounted: set[str] = field(default_factory=set)
+
+    def note(self, stored: Mapping[str, Any], accepted: bool) -> None:
+        """Keep `uncounted` true to the log: a sealed ballot adds its vote, a count removes it."""
+        if accepted and stored.get("do") == "vote" and stored.get("sealed"):
+            self.uncounted.add(str(stored.get("id")))
+        elif accepted and stored.get("do") == "count":
+            self.uncounted.discard(str(stored.get("id")))
 
 
 @dataclass(frozen=True)
@@ -188,10 +197,13 @@ class Governance:
         with collector_paused():
             for row in rows:
                 _meet(warm.engine, row.command)
-                warm.engine.apply(self._command(warm.project, row.command, row.at, row.seq - 1))
+                rejection = warm.engine.apply(self._command(warm.project, row.command, row.at,
+                                                            row.seq - 1))
+                warm.note(row.command, rejection is None)
                 warm.seq, warm.last_hash, warm.last_at = row.seq, row.hash, row.at
-        # Replayed changes were acted on when they happened; start watching from here.
-        warm.watch = Watch(warm.engine)
+        # Replayed changes and deadlines were acted on by whoever appended them: skip them.
+        warm.watch.changes()
+        warm.watch.new_deadlines()
 
     def _command(self, project: Project, stored: Mapping[str, Any], at: datetime,
                  index: int) -> Command:
@@ -201,6 +213,7 @@ class Governance:
                 rejected: str | None) -> Event:
         event = seal(warm.project.name, warm.seq + 1, at, command, warm.project.policy_hash,
                      rejected, warm.last_hash)
+        warm.note(command, rejected is None)
         try:
             conn.execute(events.insert().values(
                 project_id=warm.project.id, seq=event.seq, at=at, command=command,
@@ -297,7 +310,8 @@ class Governance:
     def _counts_due(self, conn: Connection, warm: _Warm, at: datetime) -> list[DomainEvent]:
         """Count every sealed vote whose voting has ended and that has no count yet."""
         out: list[DomainEvent] = []
-        for decision in list(warm.engine.decisions.values()):
+        for vote_id in sorted(warm.uncounted):
+            decision = warm.engine.decisions.get(vote_id)
             if not isinstance(decision, VoteDecision) or decision.counted \
                     or not decision.box.sealed:
                 continue
