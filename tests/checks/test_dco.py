@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from charter.checks.config import config_from_policy
 from charter.checks.dco import DcoRules, check_dco, exemption_matcher, valid_email
 from charter.git.history import iter_commits
+from charter.policy.bots import GITHUB_BOTS
+from charter.policy.loader import load_policy
 from tests.conftest import git
 
 MakeRepo = Callable[[str], Path]
@@ -297,3 +300,72 @@ def test_exemption_matcher_without_patterns() -> None:
     assert exemption_matcher([]) is None
     matcher = exemption_matcher(["*[bot]"])
     assert matcher is not None and matcher.fullmatch("renovate[bot]")
+
+
+@pytest.mark.parametrize(("author", "is_bot"), [
+    pytest.param(DEPENDABOT, True, id="dependabot"),
+    pytest.param(("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"),
+                 True, id="github-actions"),
+    pytest.param(("Release Notes", "287676111+router-release-notes[bot]@users.noreply.github.com"),
+                 True, id="app-noreply-address-any-name"),
+    pytest.param(("renovate[bot]", "renovate@example.org"), True, id="bot-name-any-email"),
+    pytest.param(("Helper", "helper[bot]@users.noreply.github.com"), True,
+                 id="noreply-without-id"),
+    pytest.param(("Dee Dev", "123+dee@users.noreply.github.com"), False,
+                 id="a-person-noreply-address"),
+    pytest.param(("ci-tag-bot", "ci-tag-bot@example.com"), False, id="bot-in-name-is-not-[bot]"),
+    pytest.param(BOTAO, False, id="botao"),
+    pytest.param(("x[bot] y", "x@example.org"), False, id="[bot]-not-at-the-end"),
+    pytest.param(("Eve", "eve[bot]@users.noreply.github.com.example.org"), False,
+                 id="look-alike-domain"),
+])
+def test_bots_need_no_signoff_by_default(make_repo: MakeRepo, author: tuple[str, str],
+                                         is_bot: bool) -> None:
+    """The DCO app never asks a bot account (a login ending in `[bot]`) to sign off."""
+    repo = make_repo("repo")
+    build(repo, [C("Bump deps\n", author=author)])
+    commits = list(iter_commits(repo, progress=False))
+    assert (list(check_dco(commits, DcoRules())) == []) is is_bot
+    # `exempt: []` judges bots like everyone else.
+    assert list(check_dco(commits, DcoRules(exempt=()))) != []
+
+
+@pytest.mark.parametrize(("policy", "exempt"), [
+    pytest.param({"pull_requests": {"dco": {}}}, GITHUB_BOTS, id="default"),
+    pytest.param({"extends": "llm-d"}, GITHUB_BOTS, id="llm-d-preset"),
+    pytest.param({"extends": "llm-d", "pull_requests": {"dco": {"exempt": []}}}, (),
+                 id="judge-bots-too"),
+    pytest.param({"pull_requests": {"dco": {"exempt": ["*[bot]", "ci@example.org"]}}},
+                 ("*[bot]", "ci@example.org"), id="own-list-replaces"),
+])
+def test_bot_exemption_is_written_in_the_policy(policy: dict[str, object],
+                                                exempt: tuple[str, ...]) -> None:
+    """The default is policy data: `charter policy show` prints it and a policy may change it."""
+    loaded = load_policy({"charter": 1, "project": {"name": "p"}, "roles": ["maintainer"],
+                          **policy}).policy
+    assert loaded.pull_requests.dco is not None
+    assert loaded.pull_requests.dco.exempt == exempt
+    assert loaded.model_dump(mode="json")["pull_requests"]["dco"]["exempt"] == list(exempt)
+    config = config_from_policy(loaded)
+    assert config.dco is not None and config.dco.exempt == exempt
+
+
+@pytest.mark.parametrize(("signoffs", "shown"), [
+    pytest.param(["Ann Smith <ann@example.org>"] * 11, ["Ann Smith <ann@example.org>"],
+                 id="same-line-eleven-times"),
+    pytest.param(["Ann Smith <ann@example.org>", "ann smith <ANN@example.org>",
+                  "Bo Bell <bo@example.org>", "Ann Smith <ann@example.org>"],
+                 ["Ann Smith <ann@example.org>", "Bo Bell <bo@example.org>"],
+                 id="case-variants-and-order-kept"),
+])
+def test_repeated_signoff_is_named_once(make_repo: MakeRepo, signoffs: list[str],
+                                        shown: list[str]) -> None:
+    message = "Add\n\n" + "".join(f"Signed-off-by: {s}\n" for s in signoffs)
+    _, _, [text] = run(make_repo, [C(message, committer=CY)], DcoRules())
+    assert f"its sign-off ({', '.join(shown)}) matches neither" in text
+
+
+def test_repeated_malformed_line_is_named_once(make_repo: MakeRepo) -> None:
+    message = "Add\n\n" + "Signed-off-by: Ann Author\n" * 3
+    _, _, [text] = run(make_repo, [C(message)], DcoRules())
+    assert "malformed (Signed-off-by: Ann Author);" in text

@@ -5,11 +5,13 @@ in its `lib/dco.js`, as real git commits, and names the commits the app fails. C
 fail exactly those. Identities are neutral stand-ins for the app's fixtures; the shape of
 each case (what is signed, by whom, with which spacing or case) is the app's.
 
-Where Charter deliberately differs, the case says what Charter does instead and why:
-the app skips GitHub accounts of type Bot and (with `require.members: false`) verified
-commits by organisation members, facts a git history does not hold; Charter exempts
-identities by explicit patterns (cli.md) instead, and checks `Co-authored-by:` trailers
-only where the policy asks.
+Where Charter deliberately differs, the case says what Charter does instead and why. The
+app skips GitHub accounts of type Bot (any login ending in `[bot]`); a git history has no
+accounts, so Charter's default `exempt` patterns name the identities such accounts commit
+with (a `[bot]` name, GitHub's bot noreply address), which a policy may change. With
+`require.members: false` the app also skips verified commits by organisation members, facts
+a git history does not hold; and Charter checks `Co-authored-by:` trailers only where the
+policy asks.
 """
 
 from __future__ import annotations
@@ -233,15 +235,17 @@ CASES = {
         DcoRules(third_party_remediation=True)),
 
     # --- deliberate differences -----------------------------------------------------------
-    "bot-account-exempted-by-pattern": Case(
+    "bot-account-name": Case(
+        [C("I am robot", author=("helperbot[bot]", "wut"), committer=COLE)], set()),
+    "bot-account-noreply-address": Case(
+        [C("I am robot", author=("Helper", "41898282+helper[bot]@users.noreply.github.com"),
+           committer=COLE)], set()),
+    "bot-named-human-not-a-bot": Case(
+        [C("I am not a robot", author=("Botao Li", "botao@example.org"))], {0}),
+    "bot-account-exemption-removed": Case(
         [C("I am robot", author=("helperbot[bot]", "wut"), committer=COLE)], set(),
-        DcoRules(exempt=("*[bot]",))),
-    "bot-account-without-exemption": Case(
-        [C("I am robot", author=("helperbot[bot]", "wut"), committer=COLE)], set(),
-        charter_fails={0},
-        why="the app skips authors whose GitHub account is of type Bot; a git history has no "
-            "account types, so Charter exempts only identities the policy's `exempt` patterns "
-            "name"),
+        DcoRules(exempt=()), charter_fails={0},
+        why="the policy's `exempt: []` asks bots to sign off too (the app cannot be told to)"),
     "verified-org-member-unsigned": Case(
         [by_dana("yolo")], set(), charter_fails={0},
         why="with `require.members: false` the app skips verified commits by organisation "

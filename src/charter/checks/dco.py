@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from charter.checks.findings import Finding
 from charter.checks.since import Since
 from charter.git.history import Commit
+from charter.policy.bots import GITHUB_BOTS
 
 __all__ = ["DcoRules", "check_dco", "exemption_matcher", "valid_email"]
 
@@ -42,13 +43,14 @@ Identity = tuple[str, str]
 
 @dataclass(frozen=True, slots=True)
 class DcoRules:
-    """What the policy asks of sign-offs; `exempt` holds identity patterns (`*` is a wildcard)."""
+    """What the policy asks of sign-offs; `exempt` holds identity patterns (`*` is a wildcard),
+    GitHub's bots by default, as the DCO app."""
 
     required: bool = True
     individual_remediation: bool = False
     third_party_remediation: bool = False
     co_authors: bool = False
-    exempt: tuple[str, ...] = ()
+    exempt: tuple[str, ...] = GITHUB_BOTS
     since: Since | None = None
 
 
@@ -202,16 +204,27 @@ def _signoff_failures(commit: Commit) -> list[_Failure]:
     if any(n.lower() in names and e.lower() in emails for n, e in found.good):
         return []
     if found.good:
-        got = ", ".join(f"{n} <{e}>" for n, e in found.good)
+        got = ", ".join(_once(f"{n} <{e}>" for n, e in found.good))
         if found.malformed:
-            got += " (and malformed: " + "; ".join(found.malformed) + ")"
+            got += " (and malformed: " + "; ".join(_once(found.malformed)) + ")"
         return [_Failure(commit, "dco.signoff-mismatch", author,
                          f"its sign-off ({got}) matches neither the author nor the committer")]
     if found.malformed:
         return [_Failure(commit, "dco.signoff-malformed", author,
-                         "its sign-off line is malformed (" + "; ".join(found.malformed)
+                         "its sign-off line is malformed (" + "; ".join(_once(found.malformed))
                          + "); it needs a name, a space and a valid email in angle brackets")]
     return [_Failure(commit, "dco.signoff-missing", author, "it has no sign-off")]
+
+
+def _once(texts: Iterable[str]) -> list[str]:
+    """TEXTS in order, each only the first time (sign-offs compare case-insensitively)."""
+    seen: set[str] = set()
+    out = []
+    for text in texts:
+        if text.lower() not in seen:
+            seen.add(text.lower())
+            out.append(text)
+    return out
 
 
 def _coauthor_failures(commit: Commit, matcher: re.Pattern[str] | None) -> list[_Failure]:

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from charter.policy.bots import GITHUB_BOTS
 from charter.policy.durations import Duration, parse_duration
 from charter.yamlio import date_problem
 
@@ -420,7 +421,7 @@ class DcoRule(Sourced):
     required: bool = True
     remediation: Remediation = Remediation()
     co_authors: bool = False
-    exempt: tuple[str, ...] = ()
+    exempt: tuple[str, ...] = GITHUB_BOTS  # as the DCO app, which never asks bots to sign off
     since: Since | None = None
 
 
