@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from charter.checks.commits import CommitRules, check_commits, commit_checker, has_body
+from charter.checks.commits import (
+    CommitRules,
+    check_commits,
+    commit_checker,
+    has_body,
+    trailer_block,
+)
 from charter.git.history import iter_commits
-from tests.conftest import git
+from tests.conftest import GIT_ENV, git
 
 MakeRepo = Callable[[str], Path]
 SOB = "Signed-off-by: Test Author <author@example.com>"
@@ -68,11 +76,11 @@ def test_title_length_message_gives_numbers(make_repo: MakeRepo) -> None:
     pytest.param("Fix the parser\n", "optional", set(), id="optional-missing"),
     pytest.param(f"Fix the parser\n\n{SOB}\n", "required", {("commits.body-missing", "error")},
                  id="trailers-are-not-a-body"),
-    pytest.param(f"Fix the parser\n\nCo-authored-by: A <a@b.co>\n\n{SOB}\n", "required",
-                 {("commits.body-missing", "error")}, id="several-trailer-paragraphs"),
+    pytest.param(f"Fix the parser\n\nfix: keep the last token\n\n{SOB}\n", "required", set(),
+                 id="trailer-shaped-paragraph-before-the-last-is-a-body"),
     pytest.param(f"Fix the parser{BODY}\n{SOB}\n", "required", set(), id="body-and-trailers"),
-    pytest.param(f"Fix the parser\n\nSee the issue.\n{SOB}\n", "required", set(),
-                 id="text-mixed-with-trailers"),
+    pytest.param(f"Fix the parser\n\nSee the issue.\n{SOB}\n", "required",
+                 {("commits.body-missing", "error")}, id="prose-inside-the-trailer-block"),
     pytest.param("Fix the parser\n\n    code sample\n", "required", set(),
                  id="indented-text-is-a-body"),
     pytest.param("Fix the parser\n\n\n   \n", "required", {("commits.body-missing", "error")},
@@ -175,21 +183,110 @@ def test_commit_checker_matches_check_commits(make_repo: MakeRepo) -> None:
     assert len(one_by_one) == 5  # long title; two not-conventional; two body warnings
 
 
-@pytest.mark.parametrize(("message", "expected"), [
-    pytest.param("Title", False, id="title-only-no-newline"),
-    pytest.param("Title\n", False, id="title-only"),
-    pytest.param("Title\n\nBody.\n", True, id="body"),
-    pytest.param("Title\nBody on the second line\n", True, id="no-blank-line"),
-    pytest.param(f"Title\n\n{SOB}\n", False, id="trailer-only"),
-    pytest.param(f"Title\n\n{SOB}\n  continued\n", False, id="trailer-continuation"),
-    pytest.param("Title\n\nNote: this is prose.\nIt goes on.\n", True, id="prose-with-colon"),
-    pytest.param(f"Title\n\nBody.\n\n{SOB}\n", True, id="body-then-trailer"),
-    pytest.param(f"Title\n\n{SOB}\n\n\n\nCo-authored-by: B <b@c.co>\n\n", False,
-                 id="trailer-paragraphs-apart"),
-    pytest.param(f"Title\n\n{SOB}\nnot a trailer\n", True, id="trailer-then-prose"),
-    pytest.param("Title\r\n\r\nBody.\r\n", True, id="crlf-body"),
-    pytest.param(f"Title\r\n\r\n{SOB}\r\n", False, id="crlf-trailer-only"),
-    pytest.param("Title\n\nhttps://example.org/issue/1\n", True, id="url-is-a-body"),
-])
-def test_has_body(message: str, expected: bool) -> None:
-    assert has_body(message) is expected
+SOB_A = "Signed-off-by: Ann <ann@example.org>"
+SCISSORS = "# ------------------------ >8 ------------------------"
+
+#: (message, its trailer block as git finds it or None, whether it has a body). Git's rules:
+#: the block is the last paragraph after the title's, when all its lines are trailers, or
+#: when a quarter are and one is written by git (`Signed-off-by: `, `(cherry picked from
+#: commit `); indented lines continue a trailer; comment lines, empty lines, `Conflicts:` at
+#: the end and anything after a scissors line are not read.
+TRAILER_CASES = [
+    pytest.param("Title", None, False, id="title-only-no-newline"),
+    pytest.param("Title\n", None, False, id="title-only"),
+    pytest.param("Title\n\n\n   \n", None, False, id="blank-lines-only"),
+    pytest.param("Title\n\nBody.\n", None, True, id="one-line-of-prose"),
+    pytest.param("Title\nBody on the second line\n", None, True, id="no-blank-line"),
+    pytest.param(f"Title\n{SOB_A}\n", None, True, id="sign-off-in-the-title-paragraph"),
+    pytest.param(f"Title\n\n{SOB_A}\n", f"{SOB_A}\n", False, id="sign-off-only"),
+    pytest.param("Title\n\nfix: something\n", "fix: something\n", False,
+                 id="lone-trailer-shaped-line"),
+    pytest.param(f"Title\n\nfix: something\n\n{SOB_A}\n", f"{SOB_A}\n", True,
+                 id="trailer-shaped-paragraph-then-sign-off"),
+    pytest.param(f"Title\n\nCo-authored-by: B <b@example.org>\n\n{SOB_A}\n", f"{SOB_A}\n",
+                 True, id="only-the-last-paragraph-is-the-block"),
+    pytest.param(f"Title\n\nBody.\n\n{SOB_A}\n", f"{SOB_A}\n", True, id="body-then-sign-off"),
+    pytest.param(f"Title\n\nSee the issue.\n{SOB_A}\n", f"See the issue.\n{SOB_A}\n", False,
+                 id="prose-line-with-sign-off-is-in-the-block"),
+    pytest.param(f"Title\n\nOne.\nTwo.\nThree.\n{SOB_A}\n", f"One.\nTwo.\nThree.\n{SOB_A}\n",
+                 False, id="three-prose-one-sign-off-is-25-percent"),
+    pytest.param(f"Title\n\nOne.\nTwo.\nThree.\nFour.\n{SOB_A}\n", None, True,
+                 id="four-prose-one-sign-off-is-under-25-percent"),
+    pytest.param("Title\n\nSee the issue.\nCo-authored-by: B <b@example.org>\n", None, True,
+                 id="prose-with-trailers-not-written-by-git"),
+    pytest.param("Title\n\nA: 1\nB: 2\nOne.\nTwo.\nThree.\nFour.\nFive.\nSix.\n"
+                 f"{SOB_A}\n", "A: 1\nB: 2\nOne.\nTwo.\nThree.\nFour.\nFive.\nSix.\n"
+                 f"{SOB_A}\n", False, id="any-trailer-counts-toward-the-quarter"),
+    pytest.param("Title\n\n(cherry picked from commit 1234abcd)\nOne.\nTwo.\nThree.\n",
+                 "(cherry picked from commit 1234abcd)\nOne.\nTwo.\nThree.\n", False,
+                 id="cherry-pick-line-is-written-by-git"),
+    pytest.param(f"Title\n\n{SOB_A}\n  continued\n", f"{SOB_A}\n  continued\n", False,
+                 id="indented-continuation"),
+    pytest.param(f"Title\n\n  code sample\n{SOB_A}\n", f"  code sample\n{SOB_A}\n", False,
+                 id="indented-line-before-a-trailer-continues-nothing"),
+    pytest.param("Title\n\n    code sample\n", None, True, id="indented-text-is-a-body"),
+    pytest.param("Title\n\n  x\n  y\nprose\nA: b\n", None, True,
+                 id="continuations-of-prose-count-as-prose"),
+    pytest.param("Title\n\nKey : value\n", "Key : value\n", False, id="space-before-colon"),
+    pytest.param("Title\n\n-x: y\n", "-x: y\n", False, id="key-may-start-with-dash"),
+    pytest.param("Title\n\nNote:\n", "Note:\n", False, id="empty-value"),
+    pytest.param("Title\n\nSigned-off-by:Ann\n", "Signed-off-by:Ann\n", False,
+                 id="no-space-still-a-trailer"),
+    pytest.param("Title\n\nÄrger: groß\n", None, True, id="non-ascii-key-is-prose"),
+    pytest.param("Title\n\nfix(parser): keep it\n", None, True, id="parenthesis-in-key"),
+    pytest.param("Title\n\nFixes the bug: it crashed\n", None, True, id="space-in-key"),
+    pytest.param("Title\n\nhttps://example.org/issue/1\n", "https://example.org/issue/1\n",
+                 False, id="url-reads-as-a-trailer"),
+    pytest.param(f"Title\n\n{SOB_A}\n\n\n\nCo-authored-by: B <b@example.org>\n\n",
+                 "Co-authored-by: B <b@example.org>\n", True, id="trailer-paragraphs-apart"),
+    pytest.param(f"Title\n\n{SOB_A}\nnot a trailer\n", f"{SOB_A}\nnot a trailer\n", False,
+                 id="sign-off-then-prose"),
+    pytest.param(f"Title\n\nBody.\n  \n{SOB_A}\n", f"{SOB_A}\n", True,
+                 id="whitespace-line-separates-paragraphs"),
+    pytest.param(f"Title\n\n{SOB_A}\n# a comment\n\n", f"{SOB_A}\n", True,
+                 id="trailing-comment-is-not-read-but-is-text"),
+    pytest.param(f"Title\n\n{SOB_A}\n# a comment\nA: b\n", f"{SOB_A}\n# a comment\nA: b\n",
+                 False, id="comment-inside-the-block"),
+    pytest.param("Title\n\nx: y\n# c\nprose\n", None, True, id="comment-between-prose"),
+    pytest.param(f"# note\nTitle\n\n{SOB_A}\n", f"{SOB_A}\n", True,
+                 id="comment-before-the-title"),
+    pytest.param(f"Title\n# c\n\n{SOB_A}\n", f"{SOB_A}\n", True, id="comment-in-title-paragraph"),
+    pytest.param(f"Title\n\nBody.\n{SCISSORS}\nA: b\n", None, True, id="scissors-cut"),
+    pytest.param(f"Title\n\n{SOB_A}\n{SCISSORS}\nBody.\n", f"{SOB_A}\n", True,
+                 id="text-after-scissors"),
+    pytest.param(f"Title\n\n{SOB_A}\n\nConflicts:\n\tsrc/a.c\n", f"{SOB_A}\n", True,
+                 id="old-conflicts-list-is-not-read"),
+    pytest.param(f"Title\n\nConflicts:\n\tsrc/a.c\nBody.\n\n{SOB_A}\n", f"{SOB_A}\n", True,
+                 id="conflicts-list-not-at-the-end"),
+    pytest.param("Title\r\n\r\nBody.\r\n", None, True, id="crlf-body"),
+    pytest.param(f"Title\r\n\r\n{SOB_A}\r\n", f"{SOB_A}\r\n", False, id="crlf-sign-off"),
+    pytest.param(f"Title\n\n{SOB_A}", SOB_A, False, id="no-final-newline"),
+    pytest.param(f"Title\n\nBody.\n\n{SOB_A}\n\n\n", f"{SOB_A}\n", True,
+                 id="trailing-empty-lines"),
+]
+
+
+@pytest.mark.parametrize(("message", "block", "body"), TRAILER_CASES)
+def test_trailer_block_and_body(message: str, block: str | None, body: bool) -> None:
+    start, end = trailer_block(message)
+    assert (message[start:end] if start < end else None) == block
+    assert has_body(message) is body
+
+
+def test_trailer_blocks_are_the_ones_git_finds(make_repo: MakeRepo) -> None:
+    """Every case above, committed verbatim: `%(trailers)` prints the block git finds."""
+    repo = make_repo("repo")
+    tree = git(repo, "mktree", input="").strip()
+    shas = [git(repo, "commit-tree", tree, input=p.values[0]).strip()  # type: ignore[arg-type]
+            for p in TRAILER_CASES]
+    # Bytes, not text: universal newlines would turn the CRLF cases into LF.
+    out = subprocess.run(["git", "-C", str(repo), "show", "-s", "-z",
+                          "--format=%B%x01%(trailers)", *shas], capture_output=True, check=True,
+                         env={**os.environ, **GIT_ENV}).stdout.decode()
+    records = out.split("\0")
+    assert len(records) == len(TRAILER_CASES) + 1 and not records[-1].strip()
+    for param, record in zip(TRAILER_CASES, records, strict=False):
+        message, block = param.values[0], param.values[1]
+        stored, found = record.split("\x01")
+        assert stored == message, param.id
+        assert (found or None) == block, param.id

@@ -12,7 +12,7 @@ from charter.checks.since import Since
 from charter.git.history import Commit
 
 __all__ = ["CONVENTIONAL_TYPES", "CommitChecker", "CommitRules", "check_commits", "commit_checker",
-           "has_body"]
+           "has_body", "trailer_block"]
 
 CHECK = "commits"
 
@@ -25,12 +25,15 @@ CONVENTIONAL_TYPES = ("feat", "fix", "docs", "style", "refactor", "perf", "test"
 _HEADER = re.compile(r"(?P<type>[A-Za-z][A-Za-z0-9-]*)(?:\((?P<scope>[^()\s][^()]*)\))?"
                      r"(?P<bang>!)?: (?P<desc>\S.*)")
 _TYPE_PREFIX = re.compile(r"(?P<type>[A-Za-z][A-Za-z0-9-]*)(?:\([^()]*\))?!?:")
-# A message without a body: the title, then nothing but paragraphs of git trailers
-# (`Token: value` lines and their indented continuations) and blank lines. One possessive
-# regex, because this runs on every commit.
-_TOKEN_LINE = r"[A-Za-z0-9][A-Za-z0-9-]*+:[ \t]++\S[^\n]*+"  # `https://...` stays prose
-_TRAILERS = rf"{_TOKEN_LINE}(?:\n(?:{_TOKEN_LINE}|[ \t]++\S[^\n]*+))*+"
-_NO_BODY = re.compile(rf"[^\n]*+(?:\n\s*+{_TRAILERS}(?:\n(?:[ \t\r]*+\n)++{_TRAILERS})*+)?\s*+")
+# Git's trailer block (trailer.c): the last paragraph of the message, after the title's, when
+# its lines are all trailers, or when at least a quarter are trailers and one starts the way a
+# trailer written by git does. A trailer line is `token: value`, the token letters, digits and
+# `-`, optionally followed by spaces; an indented line continues the one above. Git also
+# recognises keys from `trailer.*` configuration; Charter reads none, so every machine agrees.
+_GIT_GENERATED = ("Signed-off-by: ", "(cherry picked from commit ")
+_TRAILER_KEY = re.compile(r"[A-Za-z0-9-]+[ \t]*:")
+_SCISSORS = "# ------------------------ >8 ------------------------\n"
+_SPACE = " \t\r\n"  # git's isspace()
 _BREAKING = re.compile(r"^(breaking[ -]change):", re.I | re.M)
 
 
@@ -46,8 +49,121 @@ class CommitRules:
 
 
 def has_body(message: str) -> bool:
-    """True when MESSAGE has text after its title other than trailers such as `Signed-off-by:`."""
-    return _NO_BODY.fullmatch(message) is None
+    """True when MESSAGE has text after its title line that is not its trailer block as git
+    finds it (`git interpret-trailers`): `Signed-off-by:` and friends are not a body."""
+    cut = message.find("\n")
+    if cut < 0:
+        return False
+    last = len(message.rstrip(_SPACE))
+    if last <= cut:
+        return False
+    if _plain(message):
+        # Most messages: text above an empty line is above the last paragraph, so never in
+        # the block; and git reads up to the last text, so the block runs to it.
+        gap = message.rfind("\n\n", cut, last)
+        if gap > cut and message[cut + 1:gap].strip(_SPACE):
+            return True
+        lines = message[:last].split("\n")
+        first = _block_start(lines)
+        return first is None or any(line.strip(_SPACE) for line in lines[1:first])
+    start, end = trailer_block(message)
+    return bool(message[cut + 1:start].strip(_SPACE) or message[end:].strip(_SPACE))
+
+
+def trailer_block(message: str) -> tuple[int, int]:
+    """(start, end) of MESSAGE's trailer block as git finds it; start == end when it has none.
+
+    A transcription of git's `trailer.c` and `ignored_log_message_bytes` for a commit message
+    (no `---` divider), with its default configuration.
+    """
+    end = _end_of_log(message, _plain(message))
+    read = message[:end]
+    lines = read.split("\n")
+    if read.endswith("\n"):
+        lines.pop()  # git's last line is the one that newline ends
+    first = _block_start(lines)
+    if first is None:
+        return end, end
+    return sum(len(line) + 1 for line in lines[:first]), end
+
+
+def _plain(message: str) -> bool:
+    """True when MESSAGE has no comment line and no `Conflicts:` list, as most have."""
+    return not message.startswith("#") and "\n#" not in message and \
+        "Conflicts:\n" not in message
+
+
+def _block_start(lines: list[str]) -> int | None:
+    """The index of the first line of the trailer block among LINES (what git reads of the
+    message, split at newlines), or None when there is no block."""
+    for title_end, line in enumerate(lines):
+        # The first paragraph is the title and holds no trailers; comment lines do not end it.
+        if not line.startswith("#") and not line.strip(_SPACE):
+            break
+    else:
+        return None
+    only_spaces, recognized = True, False
+    trailers = others = continuations = 0
+    for index in range(len(lines) - 1, title_end - 1, -1):
+        line = lines[index]
+        if line.startswith("#"):
+            others += continuations
+            continuations = 0
+        elif not line.strip(_SPACE):
+            if only_spaces:
+                continue
+            others += continuations
+            if (recognized and trailers * 3 >= others) or (trailers and not others):
+                return index + 1
+            return None
+        else:
+            only_spaces = False
+            if line.startswith(_GIT_GENERATED):
+                trailers += 1
+                continuations = 0
+                recognized = True
+            elif _TRAILER_KEY.match(line):
+                trailers += 1
+                continuations = 0
+            elif line[0] in _SPACE:
+                continuations += 1
+            else:
+                others += 1 + continuations
+                continuations = 0
+    return None
+
+
+def _end_of_log(message: str, plain: bool) -> int:
+    """Where git's reading of MESSAGE stops: before a scissors line, and before trailing comment
+    lines, empty lines and an old `Conflicts:` list."""
+    if plain:
+        stripped = len(message.rstrip("\n"))
+        return stripped + 1 if stripped + 1 < len(message) else len(message)
+    cutoff = len(message)
+    if message.startswith(_SCISSORS):
+        cutoff = 0
+    else:
+        found = message.find("\n" + _SCISSORS)
+        if found >= 0:
+            cutoff = min(cutoff, found + 1)
+    run = 0  # git's "start of the trailing run", where 0 also means "none yet"
+    conflicts = False
+    pos = 0
+    while pos < cutoff:
+        nl = message.find("\n", pos, cutoff)
+        following = cutoff if nl < 0 else nl + 1
+        if message[pos] in "#\n":
+            run = run or pos
+        elif message.startswith("Conflicts:\n", pos):
+            conflicts = True
+            run = run or pos
+        elif conflicts and message[pos] == "\t":
+            pass
+        elif run:
+            run = 0
+            conflicts = False
+        pos = following
+    return run or cutoff
 
 
 CommitChecker = Callable[[Commit], list[Finding]]
@@ -69,7 +185,6 @@ def commit_checker(rules: CommitRules) -> CommitChecker:
         body_severity = "error" if rules.body == "required" else "warning"
     forbid_merges = rules.merges == "forbidden"
     header_match = _HEADER.fullmatch
-    no_body = _NO_BODY.fullmatch
 
     since = rules.since
 
@@ -96,7 +211,7 @@ def commit_checker(rules: CommitRules) -> CommitChecker:
                               f"the title is {len(title)} characters, the limit is "
                               f"{title_max}; shorten it with `git commit --amend` (last "
                               "commit) or `git rebase -i` with `reword`")]
-        if body_severity is not None and no_body(message):
+        if body_severity is not None and not has_body(message):
             found = [*found, _finding(
                 commit, "commits.body-missing",
                 "the message has no body; after a blank line, say why the change is needed "
