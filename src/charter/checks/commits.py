@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from charter.checks.findings import Finding, Severity
+from charter.checks.findings import Finding, Severity, make_finding
 from charter.checks.since import Since
 from charter.git.history import Commit
 
@@ -270,5 +270,5 @@ def _conventional(commit: Commit, title: str, message: str, cut: int,
 
 
 def _finding(commit: Commit, rule: str, what: str, severity: Severity = "error") -> Finding:
-    return Finding(check=CHECK, rule=rule, severity=severity, commit=commit.sha,
-                   message=f"commit {commit.sha[:12]}: {what}.")
+    sha = commit.sha
+    return make_finding(CHECK, rule, f"commit {sha[:12]}: {what}.", severity, sha)

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from charter.checks.commits import CommitRules
 from charter.checks.dco import DcoRules
-from charter.checks.flags.experimental import FlagRules
-from charter.checks.proposals import ProposalRules, SectionSpec
 from charter.checks.since import Since
-from charter.policy.schema import (
-    ApiRule,
-    Policy,
-    ProposalProcess,
-    RfcProcess,
-    Section,
-    SinceCommit,
-)
+
+if TYPE_CHECKING:  # the schema (pydantic) is imported only when a policy is mapped
+    from charter.checks.flags.experimental import FlagRules
+    from charter.checks.proposals import ProposalRules, SectionSpec
+    from charter.policy.schema import ApiRule, Policy, Section, SinceCommit
 
 CHECKS = ("dco", "commits", "owners", "proposals", "flags", "api")
 
@@ -48,6 +44,8 @@ DEFAULT_CONFIG = CheckConfig(dco=DcoRules(), commits=CommitRules(), owners=True)
 
 
 def _spec(section: Section) -> SectionSpec:
+    from charter.checks.proposals import SectionSpec
+
     return SectionSpec(section.title, children=tuple(_spec(c) for c in section.children),
                        required=section.required)
 
@@ -55,13 +53,17 @@ def _spec(section: Section) -> SectionSpec:
 def _since(value: datetime | SinceCommit | None) -> Since | None:
     if value is None:
         return None
-    if isinstance(value, SinceCommit):
-        return Since(commit=value.commit)
-    return Since(at=value)
+    if isinstance(value, datetime):
+        return Since(at=value)
+    return Since(commit=value.commit)
 
 
 def config_from_policy(policy: Policy) -> CheckConfig:
     """Map the policy's pull-request rules and proposal processes onto the checks' rules."""
+    from charter.checks.flags.experimental import FlagRules
+    from charter.checks.proposals import ProposalRules
+    from charter.policy.schema import ProposalProcess, RfcProcess
+
     prs = policy.pull_requests
     dco = None
     if prs.dco is not None and prs.dco.required:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from charter.checks.findings import Finding
+from charter.checks.findings import Finding, make_finding
 from charter.checks.since import Since
 from charter.git.history import Commit
 from charter.policy.bots import GITHUB_BOTS
@@ -83,7 +83,12 @@ class _Signoffs:
     malformed: tuple[str, ...]  # the offending lines
 
 
+_NO_SIGNOFFS = _Signoffs((), ())
+
+
 def _signoffs(message: str) -> _Signoffs:
+    if "signed" not in message.lower():
+        return _NO_SIGNOFFS  # every sign-off line, even a malformed one, says "signed"
     good: list[Identity] = []
     malformed: list[str] = []
     for match in _SIGNOFF_LINE.finditer(message):
@@ -283,19 +288,17 @@ def _finding(failure: _Failure, head: str | None, rules: DcoRules) -> Finding:
     commit = failure.commit
     name, email = failure.person
     sha = commit.sha
-    expected = f"; expected `Signed-off-by: {name} <{email}>`"
     if failure.rule == "dco.invalid-email":
         expected = ""
         fix = ("give it a valid author email (`git commit --amend --no-edit -s "
                "--author='Name <name@example.org>'` for the last commit, `git rebase -i` with "
                "`edit` for an earlier one) and force-push")
     elif failure.rule == "dco.coauthor-signoff-missing":
+        expected = f"; expected `Signed-off-by: {name} <{email}>`"
         fix = ("add that line to the message (`git commit --amend` for the last commit, "
                "`git rebase -i` with `reword` for an earlier one) and force-push")
     else:
-        if (commit.committer_name, commit.committer_email) != (name, email):
-            expected += (f" (or the committer's `Signed-off-by: {commit.committer_name} "
-                         f"<{commit.committer_email}>`)")
+        expected = _expected(name, email, commit.committer_name, commit.committer_email)
         if sha == head:
             fix = "run `git commit --amend --no-edit -s` and force-push"
         else:
@@ -310,8 +313,20 @@ def _finding(failure: _Failure, head: str | None, rules: DcoRules) -> Finding:
             fix += (f"; or someone else adds a commit with the line `On behalf of {name} "
                     f"<{email}>, I, Your Name <your@email>, hereby add my Signed-off-by to "
                     f"this commit: {sha}` (their own name and email in place of Your Name)")
-    title = commit.message.split("\n", 1)[0]
-    return Finding(check=CHECK, rule=failure.rule, commit=sha,
-                   message=f"commit {sha[:12]} ({title!r}) by {commit.author_name} "
-                           f"<{commit.author_email}>: {failure.detail}{expected}. "
-                           f"To fix, {fix}.")
+    message = commit.message
+    cut = message.find("\n")
+    title = message if cut < 0 else message[:cut]
+    return make_finding(CHECK, failure.rule,
+                        f"commit {sha[:12]} ({title!r}) by {commit.author_name} "
+                        f"<{commit.author_email}>: {failure.detail}{expected}. To fix, {fix}.",
+                        "error", sha)
+
+
+@functools.lru_cache(maxsize=4096)
+def _expected(name: str, email: str, committer_name: str, committer_email: str) -> str:
+    """The sign-off line a commit needs, and the committer's when that would do too."""
+    text = f"; expected `Signed-off-by: {name} <{email}>`"
+    if (committer_name, committer_email) != (name, email):
+        text += (f" (or the committer's `Signed-off-by: {committer_name} "
+                 f"<{committer_email}>`)")
+    return text

@@ -13,8 +13,36 @@ SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def as_json(findings: Sequence[Finding], commits: int, files: int) -> str:
-    return json.dumps({"findings": [f.to_json() for f in findings],
-                       "checked": {"commits": commits, "files": files}}, indent=2)
+    """The `check --json` document, laid out as `json.dumps(indent=2)` would.
+
+    Tens of thousands of findings are common on an old history; json's indented encoder is
+    pure Python, so each finding is written with the C string encoder instead.
+    """
+    if not findings:
+        items = "[]"
+    else:
+        # Check, severity and rule take a handful of values: each is encoded once.
+        names: dict[str, str] = {}
+        items = "[\n" + ",\n".join([_finding_json(f, names) for f in findings]) + "\n  ]"
+    return (f'{{\n  "findings": {items},\n  "checked": {{\n    "commits": {commits},\n'
+            f'    "files": {files}\n  }}\n}}')
+
+
+_string = json.encoder.encode_basestring_ascii
+
+
+def _finding_json(f: Finding, names: dict[str, str]) -> str:
+    check = names.get(f.check) or names.setdefault(f.check, _string(f.check))
+    severity = names.get(f.severity) or names.setdefault(f.severity, _string(f.severity))
+    rule = names.get(f.rule) or names.setdefault(f.rule, _string(f.rule))
+    sha = f.commit
+    commit = "null" if sha is None else f'"{sha}"' if sha.isalnum() and sha.isascii() \
+        else _string(sha)
+    path = "null" if f.path is None else _string(f.path)
+    line = "null" if f.line is None else str(int(f.line))
+    return (f'    {{\n      "check": {check},\n      "severity": {severity},'
+            f'\n      "commit": {commit},\n      "path": {path},\n      "line": {line},'
+            f'\n      "rule": {rule},\n      "message": {_string(f.message)}\n    }}')
 
 
 def as_sarif(findings: Sequence[Finding]) -> str:
@@ -76,12 +104,28 @@ def as_github(findings: Sequence[Finding]) -> str:
     return "\n".join(lines)
 
 
+#: Text output shows this many findings of each rule, then counts the rest.
+TEXT_PER_RULE = 10
+
+
 def as_text(findings: Sequence[Finding], commits: int, files: int, ran: Sequence[str]) -> str:
+    """One line per finding, at most TEXT_PER_RULE of each rule, then a count per rule of the
+    rest and a summary line: thousands of findings stay readable."""
     lines = []
+    shown: dict[str, int] = {}
     for f in findings:
+        count = shown[f.rule] = shown.get(f.rule, 0) + 1
+        if count > TEXT_PER_RULE:
+            continue
         where = f.path + (f":{f.line}" if f.line else "") if f.path else \
             (f.commit[:10] if f.commit else "")
         lines.append(f"{f.severity:7} {f.rule:32} {where}  {f.message}")
+    hidden = {rule: n - TEXT_PER_RULE for rule, n in shown.items() if n > TEXT_PER_RULE}
+    for rule, n in hidden.items():
+        lines.append(f"...     {rule:32} and {n:,} more like it")
+    if hidden:
+        lines.append(f"(at most {TEXT_PER_RULE} findings of each rule are shown; "
+                     "`--format json` lists them all)")
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = sum(1 for f in findings if f.severity == "warning")
     lines.append(f"{errors} error(s), {warnings} warning(s); checked {commits} commit(s), "

@@ -11,8 +11,6 @@ from charter.checks.commits import CommitRules, commit_checker
 from charter.checks.config import CheckConfig
 from charter.checks.dco import DcoRules, check_dco
 from charter.checks.findings import Finding
-from charter.checks.flags.experimental import FlagRules
-from charter.checks.proposals import ProposalRules
 from charter.checks.since import Since
 from charter.errors import CharterError
 from charter.git.command import ensure_repo, resolve_rev
@@ -85,7 +83,11 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
 
         entries = list_files(top, head_sha)
     if "proposals" in wanted:
-        from charter.checks.proposals import locate_proposals, proposal_entries
+        from charter.checks.proposals import (
+            ProposalRules,
+            locate_proposals,
+            proposal_entries,
+        )
         from charter.checks.repository import proposals_at
 
         rules_list = config.proposals or (ProposalRules(globs=("docs/proposals/*.md",)),)
@@ -94,7 +96,7 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
             located, _ = locate_proposals(rules, [e.path for e in entries])
             report.files += len(proposal_entries(located, entries))
     if "flags" in wanted:
-        from charter.checks.flags.experimental import flag_files
+        from charter.checks.flags.experimental import FlagRules, flag_files
         from charter.checks.repository import flags_at
 
         report.findings += flags_at(top, head_sha, config.flags or FlagRules())

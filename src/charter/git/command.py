@@ -29,14 +29,42 @@ def run_git(repo: str | Path, args: Sequence[str], *, check: bool = True,
 
 
 def ensure_repo(repo: str | Path) -> Path:
-    """Return the repository's top folder, or raise a clear error if it is not one."""
+    """The folder to run git in: a work tree's top folder, or a bare repository's own folder.
+
+    Raises a clear error when REPO is not a repository. Mirrors and CI caches keep bare
+    repositories, so everything Charter reads goes through git objects, never the work tree.
+    """
     path = Path(repo)
+    key = str(path.absolute())
+    known = _TOPS.get(key)
+    if known is not None:
+        return known
     if not path.exists():
         raise CharterError("no such folder; pass --repo PATH to a git repository", file=str(repo))
-    out = run_git(path, ["rev-parse", "--show-toplevel"], check=False)
-    if not out.strip():
+    # One call answers both cases: `--show-toplevel` fails (after printing the rest) where
+    # there is no work tree, as in a bare repository or inside its `.git` folder.
+    out = run_git(path, ["rev-parse", "--is-bare-repository", "--absolute-git-dir",
+                         "--show-toplevel"], check=False)
+    lines = out.decode("utf-8", "surrogateescape").splitlines()
+    if len(lines) < 2:
         raise CharterError("not a git repository; pass --repo PATH to one", file=str(repo))
-    return Path(out.decode().strip())
+    work_tree = len(lines) > 2 and lines[0] == "false"
+    top = Path(lines[2] if work_tree else lines[1])
+    _TOPS[key] = _TOPS[str(top)] = top
+    if not work_tree:
+        _NO_WORK_TREE.add(str(top))
+    return top
+
+
+def is_bare(repo: str | Path) -> bool:
+    """True when REPO has no work tree (a bare repository): files exist only in its commits."""
+    return str(ensure_repo(repo)) in _NO_WORK_TREE
+
+
+# A folder that was a repository stays one for the life of the process; each question to
+# git costs a process start, and the commit-msg hook runs on every commit.
+_TOPS: dict[str, Path] = {}
+_NO_WORK_TREE: set[str] = set()
 
 
 def resolve_rev(repo: str | Path, rev: str) -> str:
