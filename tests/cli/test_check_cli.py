@@ -123,3 +123,61 @@ def test_file_checks_count_the_files_they_read(make_repo: MakeRepo) -> None:
     data = json.loads(out)
     assert data["checked"]["files"] == 2
     assert any(f["check"] == "proposals" for f in data["findings"])
+
+
+@pytest.fixture
+def api_repo(make_repo: MakeRepo, tmp_path: Path) -> Path:
+    from tests.cli.test_apidiff_cli import V1, V2_BREAKING
+
+    r = make_repo("api")
+    policy = ("charter: 1\nproject: {name: demo}\nroles: [maintainer]\n"
+              "pull_requests:\n  api: {specs: [api/openapi.yaml]}\n")
+    commit(r, "charter.yaml", policy, f"Add the policy\n\nIt lists the API.\n\n{SIGNED}")
+    commit(r, "api/openapi.yaml", V1, f"Add the API\n\nClients need it.\n\n{SIGNED}")
+    commit(r, "api/openapi.yaml", V2_BREAKING, f"Change the API\n\nIt moved.\n\n{SIGNED}")
+    return r
+
+
+@pytest.mark.parametrize(("args", "code", "rules"), [
+    pytest.param([], 0, {"api.skipped"}, id="enabled-by-policy-no-range-skipped"),
+    pytest.param(["--range", "HEAD~1..HEAD"], 1, {"api.response-required-property-removed"},
+                 id="enabled-by-policy-with-range-runs"),
+    pytest.param(["api", "--range", "HEAD~1..HEAD"], 1,
+                 {"api.response-required-property-removed"}, id="named-with-range-runs"),
+])
+def test_api_runs_with_a_range_and_is_skipped_without(api_repo: Path, args: list[str], code: int,
+                                                     rules: set[str]) -> None:
+    """`charter check` alone runs what the policy enables: `api` needs two revisions, so it is
+    skipped (an info finding says how to run it) unless a range is given."""
+    got, out = run("check", *args, "--repo", str(api_repo), "--json")
+    findings = json.loads(out)["findings"]
+    assert got == code
+    assert {f["rule"] for f in findings if f["check"] == "api"} == rules
+    skipped = [f for f in findings if f["rule"] == "api.skipped"]
+    assert all(f["severity"] == "info" and "--range BASE..HEAD" in f["message"] for f in skipped)
+
+
+def test_api_named_without_a_range_is_bad_usage(api_repo: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from charter.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "api", "--repo", str(api_repo)])
+    assert exit_info.value.code == 2
+    assert "pass --range" in capsys.readouterr().err
+
+
+def test_text_output_counts_what_it_does_not_show(make_repo: MakeRepo) -> None:
+    """Thousands of findings: each rule shows its first few, then how many more there are."""
+    from charter.checks.formats import TEXT_PER_RULE
+
+    r = make_repo("many")
+    for i in range(TEXT_PER_RULE + 3):
+        commit(r, f"f{i}.txt", "x\n", f"Change {i}\n\nBecause.\n")
+    code, out = run("check", "dco", "--repo", str(r))
+    lines = out.splitlines()
+    assert code == 1
+    assert sum(1 for line in lines if line.startswith("error   dco.signoff-missing")) == \
+        TEXT_PER_RULE
+    assert any("dco.signoff-missing" in line and "and 3 more" in line for line in lines)
+    assert lines[-1].startswith(f"{TEXT_PER_RULE + 3} error(s)")

@@ -49,6 +49,11 @@ class CheckReport:
         return any(f.severity == "error" for f in self.findings)
 
 
+def range_end(rev_range: str | None) -> str:
+    """The revision whose files a check over REV_RANGE reads: B of `A..B`, else HEAD."""
+    return _split_range(rev_range)[1]
+
+
 def _split_range(rev_range: str | None) -> tuple[str | None, str]:
     if rev_range and ".." in rev_range:
         base, _, head = rev_range.partition("...") if "..." in rev_range else \
@@ -59,11 +64,23 @@ def _split_range(rev_range: str | None) -> tuple[str | None, str]:
 
 def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
                rev_range: str | None = None, progress: bool | None = None) -> CheckReport:
-    """Run NAMES (all the configuration enables when empty) and gather their findings."""
+    """Run NAMES (all the configuration enables when empty) and gather their findings.
+
+    `api` compares two revisions: named without a range it is an error; enabled by the policy
+    only, it is skipped with an info finding, so a plain `charter check` runs everything else.
+    """
     top = ensure_repo(repo)
-    wanted = names or config.enabled()
-    report = CheckReport(ran=list(wanted))
+    wanted = list(names or config.enabled())
     base, head = _split_range(rev_range)
+    skipped: list[Finding] = []
+    if not names and "api" in wanted and base is None:
+        wanted.remove("api")
+        skipped.append(Finding(
+            check="api", rule="api.skipped", severity="info",
+            message="the policy lists API specs, but the api check compares two revisions and "
+                    "no range was given, so it did not run; pass --range BASE..HEAD (for "
+                    "example origin/main..HEAD) to compare the API"))
+    report = CheckReport(ran=list(wanted))
     head_sha = resolve_rev(top, head)
     if base is not None:
         resolve_rev(top, base)
@@ -103,6 +120,7 @@ def run_checks(repo: str | Path, names: list[str], config: CheckConfig,
         report.files += len(flag_files(entries))
     if "api" in wanted:
         report.findings += _api_check(top, base, head_sha, config)
+    report.findings += skipped
     return report
 
 

@@ -13,11 +13,13 @@ CHECK_NAMES = ("dco", "commits", "owners", "proposals", "flags", "api")
 
 @click.command()
 @click.argument("checks", nargs=-1)
-@click.option("--repo", "repo", default=".", show_default=True, help="The git repository.")
+@click.option("--repo", "repo", default=".", show_default=True,
+              help="The git repository (a bare one too).")
 @click.option("--range", "rev_range", default=None,
               help="git's A..B (default: the whole history from HEAD; files at HEAD).")
 @click.option("--policy", "policy_ref", default=None,
-              help="Policy file or preset (default: charter.yaml at the repository's top).")
+              help="Policy file or preset (default: charter.yaml at the repository's top; in a "
+                   "bare repository, as committed at the end of the range).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
               default="text", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
@@ -28,8 +30,8 @@ def check(ctx: click.Context, checks: tuple[str, ...], repo: str, rev_range: str
     policy enables). Exit 1 when an error is found."""
     from charter.checks import formats
     from charter.checks.config import DEFAULT_CONFIG, config_from_policy
-    from charter.checks.suite import run_checks
-    from charter.git.command import ensure_repo
+    from charter.checks.suite import range_end, run_checks
+    from charter.git.command import ensure_repo, is_bare, resolve_rev
 
     for name in checks:
         if name not in CHECK_NAMES:
@@ -40,6 +42,13 @@ def check(ctx: click.Context, checks: tuple[str, ...], repo: str, rev_range: str
         from charter.policy.loader import load_policy
 
         config = config_from_policy(load_policy(policy_ref, base_dir=Path.cwd()).policy)
+    elif is_bare(top):
+        # No work tree: the policy is the one committed where the checked files are read.
+        from charter.gate.facts import policy_at
+
+        committed = policy_at(top, resolve_rev(top, range_end(rev_range)))
+        if committed is not None:
+            config = config_from_policy(committed)
     elif (top / "charter.yaml").exists():
         from charter.policy.loader import load_policy
 

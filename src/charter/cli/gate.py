@@ -15,7 +15,8 @@ FORMATS = ("text", "json", "markdown")
 
 
 @click.command()
-@click.option("--repo", "repo", default=".", show_default=True, help="The git repository.")
+@click.option("--repo", "repo", default=".", show_default=True,
+              help="The git repository (a bare one too).")
 @click.option("--base", "base", required=True, help="The branch or commit the PR merges into.")
 @click.option("--head", "head", required=True, help="The PR's head commit or branch.")
 @click.option("--author", "author", default=None, help="The PR author's login.")
