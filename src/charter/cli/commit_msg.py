@@ -42,19 +42,16 @@ def _clean(message: str) -> str:
 @click.pass_context
 def commit_msg(ctx: click.Context, file: str, repo: str, policy_ref: str | None) -> None:
     """Check a commit message FILE (a commit-msg hook): sign-off and commit style."""
-    from charter.checks.commits import CommitRules, commit_checker
-    from charter.checks.config import DEFAULT_CONFIG, config_from_policy
-    from charter.checks.dco import DcoRules, check_dco
+    # The hook runs on every commit: nothing here imports the policy schema unless the
+    # policy's rules are not already known (charter.cli.hook_policy).
+    from charter.checks.commits import commit_checker
+    from charter.checks.dco import check_dco
+    from charter.cli.hook_policy import commit_rules
     from charter.git.command import ensure_repo
     from charter.git.history import Commit
 
     top = ensure_repo(repo)
-    config = DEFAULT_CONFIG
-    if policy_ref is not None or (top / "charter.yaml").exists():
-        from charter.policy.loader import load_policy
-
-        config = config_from_policy(load_policy(policy_ref).policy if policy_ref else
-                                    load_policy(top / "charter.yaml", root=top).policy)
+    dco_rules, commit_style = commit_rules(top, policy_ref)
     try:
         message = _clean(Path(file).read_text(encoding="utf-8", errors="replace"))
     except OSError as err:
@@ -65,10 +62,10 @@ def commit_msg(ctx: click.Context, file: str, repo: str, policy_ref: str | None)
     commit = Commit("0" * 40, (), author[0], author[1], committer[0], committer[1], now, now,
                     message)
     findings = []
-    if config.dco is not None:
-        findings += list(check_dco([commit], config.dco or DcoRules()))
-    if config.commits is not None:
-        findings += commit_checker(config.commits or CommitRules())(commit)
+    if dco_rules is not None:
+        findings += list(check_dco([commit], dco_rules))
+    if commit_style is not None:
+        findings += commit_checker(commit_style)(commit)
     for finding in findings:
         text = finding.message.replace("commit 000000000000", "this commit")
         click.echo(f"{finding.severity}: {finding.rule}: {text}", err=True)
