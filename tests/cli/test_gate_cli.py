@@ -179,3 +179,37 @@ def test_bad_policy_at_base_exits_two(repo: Path, capsys: pytest.CaptureFixture[
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert ":charter.yaml:8: pull_requests.approval.count:" in err
+
+
+@pytest.mark.parametrize(("unsigned", "fix"), [
+    pytest.param(3, "run `git rebase --signoff {fork}` to sign off every commit of the pull "
+                    "request, and force-push", id="several-commits-one-rebase"),
+    pytest.param(1, "run `git commit --amend --no-edit -s` and force-push", id="only-the-head"),
+])
+def test_text_output_one_line_per_requirement_and_each_fix_once(
+        repo: Path, unsigned: int, fix: str) -> None:
+    """Each requirement is one line; under an unmet one, one line per commit or file, then its
+    fix said once, not once per commit."""
+    fork = git(repo, "rev-parse", "main").strip()
+    shas = []
+    for i in range(unsigned):
+        (repo / f"f{i}.txt").write_text(f"{i}\n")
+        git(repo, "add", f"f{i}.txt")
+        git(repo, "commit", "-q", "-m", f"Change {i} without a sign-off\n\nIt is a test.")
+        shas.append(git(repo, "rev-parse", "HEAD").strip())
+    code, out = run(repo, "--author", "erin", "--check", "build=success")
+    assert code == 1
+    lines = out.splitlines()
+    requirement_lines = [line for line in lines if line[:7] in ("  FAIL ", "  ok   ", "  note ")]
+    assert [line.split(":")[0].split()[-1] for line in requirement_lines] == [
+        "dco", "approval.owners", "checks.required", "hold"]
+    assert f"  FAIL dco: {unsigned} of {unsigned + 1} commit(s) lack a valid sign-off" in lines
+    for sha in shas:
+        assert sum(1 for line in lines if line.strip().startswith(f"commit {sha[:12]}")) == 1
+    assert [line.strip() for line in lines if "to fix:" in line] == [
+        f"to fix: {fix.format(fork=fork)}"]
+    assert out.count("git rebase --signoff") == (1 if unsigned > 1 else 0)
+    code, out = run(repo, "--author", "erin", "--check", "build=success", "--json")
+    dco = next(r for r in json.loads(out)["requirements"] if r["rule"] == "dco")
+    assert dco["details"]["fix"] == [fix.format(fork=fork)]
+    assert len(dco["details"]["items"]) == unsigned == len(dco["details"]["findings"])

@@ -222,15 +222,76 @@ def test_owners_changed_in_the_pr_are_ignored(owned: Path) -> None:
     assert "mallory" not in r.details["counted"]
 
 
-def test_file_no_owners_cover_has_no_approver(make_repo: MakeRepo) -> None:
+@pytest.mark.parametrize(("base", "owners", "path", "reason"), [
+    pytest.param({"pkg/OWNERS": "approvers: [carol]\n"}, "OWNERS", "docs/x.md",
+                 "no OWNERS file covers it (looked for docs/OWNERS or OWNERS)",
+                 id="owners-elsewhere-only"),
+    pytest.param({"pkg/OWNERS": "reviewers: [carol]\n"}, "OWNERS", "pkg/x.go",
+                 "pkg/OWNERS names no approver for it", id="owners-without-approvers"),
+    pytest.param({"CODEOWNERS": "* @org/team\n"}, "OWNERS", "x.go",
+                 "the policy reads OWNERS files, and the base has none in any folder",
+                 id="no-owners-file-at-all"),
+    pytest.param({"OWNERS": "approvers: [carol]\n"}, "CODEOWNERS", "x.go",
+                 "the base has no CODEOWNERS file (looked for .github/CODEOWNERS, CODEOWNERS or "
+                 "docs/CODEOWNERS)", id="no-codeowners-file"),
+    pytest.param({"CODEOWNERS": "/src/ @org/team\n"}, "CODEOWNERS", "docs/x.md",
+                 "no line of CODEOWNERS matches it", id="no-codeowners-line"),
+    pytest.param({".github/CODEOWNERS": "* @org/team\n/docs/\n"}, "CODEOWNERS", "docs/x.md",
+                 ".github/CODEOWNERS:2 (`/docs/`) matches it and names no owner",
+                 id="codeowners-line-without-owners"),
+])
+def test_no_approver_names_the_file_looked_for(make_repo: MakeRepo, base: Mapping[str, str],
+                                               owners: str, path: str, reason: str) -> None:
     repo = make_repo("partial")
-    commit(repo, {"pkg/OWNERS": "approvers: [carol]\n", "pkg/a.go": "package pkg\n"})
+    commit(repo, {**base, "keep.txt": "x\n"})
     branch(repo, "pr")
-    commit(repo, {"docs/x.md": "# X\n", "pkg/a.go": "package pkg // x\n"})
-    r = req(gate(repo, APPROVAL_ONLY, author="erin", approvals=("carol",)), "approval.owners")
+    commit(repo, {path: "changed\n"})
+    r = req(gate(repo, make_policy({"approval": {"owners": owners}}), author="erin",
+                 approvals=("carol", "org/team")), "approval.owners")
     assert not r.met
-    assert r.message == "docs/x.md has no approver: no OWNERS file at the base covers it"
+    assert r.message.startswith(f"{path} has no approver: {reason}")
+    assert r.details["items"] == [f"{path} has no approver: {reason}"]
     assert r.details["suggested_approvers"] == []
+
+
+@pytest.mark.parametrize(("base", "source", "note"), [
+    pytest.param({"OWNERS": "approvers: [carol]\n"}, "OWNERS", None, id="owners-only"),
+    pytest.param({"CODEOWNERS": "* @carol\n"}, "CODEOWNERS", None, id="codeowners-only"),
+    pytest.param({".github/CODEOWNERS": "* @carol\n"}, "CODEOWNERS", None,
+                 id="codeowners-in-.github"),
+    pytest.param({"OWNERS": "approvers: [carol]\n", "CODEOWNERS": "* @dave\n"}, "OWNERS",
+                 "approvers come from OWNERS files (pull_requests.approval.owners: OWNERS); "
+                 "CODEOWNERS is not read", id="both-owners-wins"),
+    pytest.param({}, "OWNERS", None, id="neither"),
+])
+def test_without_a_policy_approvers_come_from_the_ownership_files_there_are(
+        make_repo: MakeRepo, base: Mapping[str, str], source: str, note: str | None) -> None:
+    """The built-in default reads OWNERS files, and CODEOWNERS where there is no OWNERS file;
+    with both, it says which one it read."""
+    repo = make_repo("defaults")
+    commit(repo, {**base, "keep.txt": "x\n"})
+    branch(repo, "pr")
+    commit(repo, {"src/x.go": "package x\n"})
+    r = req(gate(repo, None, author="erin", approvals=("carol",)), "approval.owners")
+    assert r.details["owners_from"] == source
+    assert r.met is bool(base)
+    assert r.details.get("notes", []) == ([note] if note else [])
+    if note:
+        assert r.message.endswith(note)
+
+
+def test_codeowners_policy_says_owners_files_are_not_read(make_repo: MakeRepo) -> None:
+    repo = make_repo("both")
+    commit(repo, {"OWNERS": "approvers: [carol]\n", "pkg/OWNERS": "approvers: [dave]\n",
+                  ".github/CODEOWNERS": "* @erin\n"})
+    branch(repo, "pr")
+    commit(repo, {"pkg/x.go": "package x\n"})
+    r = req(gate(repo, make_policy({"approval": {"owners": "CODEOWNERS"}}), author="zoe",
+                 approvals=("dave",)), "approval.owners")
+    assert not r.met
+    assert r.details["notes"] == [
+        "approvers come from .github/CODEOWNERS (pull_requests.approval.owners: CODEOWNERS); "
+        "the 2 OWNERS file(s) are not read"]
 
 
 def test_count_two_needs_two_distinct_approvers(owned: Path) -> None:

@@ -96,11 +96,10 @@ def _plain(message: str) -> bool:
 def _block_start(lines: list[str]) -> int | None:
     """The index of the first line of the trailer block among LINES (what git reads of the
     message, split at newlines), or None when there is no block."""
-    for title_end, line in enumerate(lines):
-        # The first paragraph is the title and holds no trailers; comment lines do not end it.
-        if not line.startswith("#") and not line.strip(_SPACE):
-            break
-    else:
+    # The first paragraph is the title and holds no trailers; comment lines do not end it.
+    title_end = next((i for i, line in enumerate(lines)
+                      if not line.startswith("#") and not line.strip(_SPACE)), None)
+    if title_end is None:
         return None
     only_spaces, recognized = True, False
     trailers = others = continuations = 0
@@ -195,27 +194,27 @@ def commit_checker(rules: CommitRules) -> CommitChecker:
             # Merge titles are written by git or the forge, so only the merge itself is judged.
             if forbid_merges:
                 return [_finding(commit, "commits.merge-commit",
-                                 "merge commits are not allowed; rebase the branch onto its "
-                                 "target instead (`git rebase <target>`) and force-push")]
+                                 "it is a merge commit, and merge commits are not allowed",
+                                 "rebase the branch onto its target instead (`git rebase "
+                                 "<target>`) and force-push")]
             return _NONE
         message = commit.message
         cut = message.find("\n")
         title = (message if cut < 0 else message[:cut]).rstrip()
         if not title:
             return [_finding(commit, "commits.title-empty",
-                             "the first line of the message is empty; write a short title "
-                             "there with `git commit --amend` (last commit) or `git rebase -i`")]
+                             "the first line of the message is empty",
+                             f"write a short title there with {_REWORD}, and force-push")]
         found = _NONE
         if len(title) > title_max:
             found = [_finding(commit, "commits.title-too-long",
-                              f"the title is {len(title)} characters, the limit is "
-                              f"{title_max}; shorten it with `git commit --amend` (last "
-                              "commit) or `git rebase -i` with `reword`")]
+                              f"the title is {len(title)} characters, the limit is {title_max}",
+                              f"shorten it with {_REWORD}, and force-push")]
         if body_severity is not None and not has_body(message):
             found = [*found, _finding(
-                commit, "commits.body-missing",
-                "the message has no body; after a blank line, say why the change is needed "
-                "(`git commit --amend` or `git rebase -i` with `reword`)", body_severity)]
+                commit, "commits.body-missing", "the message has no body",
+                f"after the title and a blank line, say why the change is needed, with "
+                f"{_REWORD}", body_severity)]
         if allowed is not None:
             header = header_match(title)
             if header is None or header.group("type").lower() not in allowed or (
@@ -249,26 +248,30 @@ def _conventional(commit: Commit, title: str, message: str, cut: int,
                 "it must read `type(scope)!: description`, with scope and `!` optional")
         yield _finding(commit, "commits.not-conventional",
                        f"the title {title!r} is not a Conventional Commits header: {hint} "
-                       f"(types: {kinds}); reword it with `git commit --amend` or "
-                       "`git rebase -i`")
+                       f"(types: {kinds})", f"reword it with {_REWORD}, and force-push")
         return
     kind = header.group("type")
     if kind.lower() not in allowed:
         yield _finding(commit, "commits.conventional-type",
-                       f"the type {kind!r} is not one of the allowed types ({kinds}); reword "
-                       "the title with `git commit --amend` or `git rebase -i`")
+                       f"the type {kind!r} is not one of the allowed types ({kinds})",
+                       f"reword the title with {_REWORD}, and force-push")
     # The specification asks for a blank line between the header and the body.
     if cut >= 0 and message[cut + 1:].split("\n", 1)[0].strip():
         yield _finding(commit, "commits.not-conventional",
-                       "the line after the header must be blank before the body starts; "
-                       "reword with `git commit --amend` or `git rebase -i`")
+                       "the line after the header must be blank before the body starts",
+                       f"insert a blank line there with {_REWORD}, and force-push")
     for match in _BREAKING.finditer(message, cut + 1 if cut >= 0 else len(message)):
         if match.group(1) not in ("BREAKING CHANGE", "BREAKING-CHANGE"):
             yield _finding(commit, "commits.not-conventional",
-                           f"the footer key {match.group(1)!r} must be written in upper case "
-                           "as `BREAKING CHANGE:`")
+                           f"the footer key {match.group(1)!r} must be written in upper case",
+                           f"write it as `BREAKING CHANGE:` with {_REWORD}, and force-push")
 
 
-def _finding(commit: Commit, rule: str, what: str, severity: Severity = "error") -> Finding:
+#: How a message is changed, in every fix the check suggests.
+_REWORD = "`git commit --amend` (last commit) or `git rebase -i` with `reword` (earlier ones)"
+
+
+def _finding(commit: Commit, rule: str, what: str, fix: str,
+             severity: Severity = "error") -> Finding:
     sha = commit.sha
-    return make_finding(CHECK, rule, f"commit {sha[:12]}: {what}.", severity, sha)
+    return make_finding(CHECK, rule, f"commit {sha[:12]}: {what}. To fix, {fix}.", severity, sha)

@@ -89,17 +89,43 @@ def _summary(result: GateResult) -> str:
             "unmet")
 
 
+#: Text output lists this many items (commits, files) under a requirement, then counts the rest.
+TEXT_ITEMS = 10
+
+
 def as_text(result: GateResult) -> str:
-    """One line per requirement, unmet ones first, with suggested approvers."""
+    """One line per requirement, unmet ones first; under an unmet one, what is missing (one
+    line each), the fixes once, and the suggested approvers."""
     lines = [f"{_summary(result)} (head {result.head[:12]}, merge base "
              f"{result.merge_base[:12]})"]
     for r in sorted(result.requirements, key=lambda r: (r.met, r.severity != "blocking")):
         status = "ok  " if r.met else ("note" if r.severity == "advisory" else "FAIL")
-        lines.append(f"  {status} {r.rule}: {r.message}")
+        items = r.details.get("items") or _finding_items(r)
+        if r.met or (len(items) < 2 and "summary" not in r.details):
+            lines.append(f"  {status} {r.rule}: {r.message}")
+            continue
+        summary = r.details.get("summary", f"{len(items)} problem(s) to fix")
+        lines.append(f"  {status} {r.rule}: {summary}")
+        lines += [f"         {item}" for item in items[:TEXT_ITEMS]]
+        if len(items) > TEXT_ITEMS:
+            lines.append(f"         ... and {len(items) - TEXT_ITEMS} more (--format json lists "
+                         "them all)")
+        lines += [f"       to fix: {fix}" for fix in r.details.get("fix", ())]
+        lines += [f"       note: {note}" for note in r.details.get("notes", ())]
         suggested = r.details.get("suggested_approvers")
         if suggested:
             lines.append(f"       suggested approvers: {', '.join(suggested)}")
     return "\n".join(lines)
+
+
+def _finding_items(r: Requirement) -> list[str]:
+    """One line per error finding a requirement carries: `path:line: message`."""
+    out = []
+    for f in r.details.get("findings", ()):
+        if f.get("severity") == "error":
+            where = (f.get("path") or "") + (f":{f['line']}" if f.get("line") else "")
+            out.append(f"{where}: {f['message']}" if where else f["message"])
+    return out
 
 
 def _cell(text: str) -> str:

@@ -54,7 +54,7 @@ def commit_rules(top: Path, policy_ref: str | None) -> Rules:
         return _load(ref, top)
     try:
         files = [] if preset else _policy_files(Path(ref))
-    except Exception:  # noqa: BLE001 - the full load below says what is wrong, as always
+    except Exception:  # the full load below says what is wrong, as always
         return _load(ref, top)
     before = [[str(f), _digest(f)] for f in files]
     rules = _load(ref, top)

@@ -21,10 +21,12 @@ The smallest set is found by exhaustive search up to `EXACT_LIMIT` candidates, g
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from charter.checks.owners.codeowners import LOCATIONS as CODEOWNERS_LOCATIONS
 from charter.checks.owners.repo_owners import RepoOwners, norm_login
 from charter.errors import CharterError
 from charter.gate.model import GateContext, Requirement, listed
@@ -153,12 +155,49 @@ def _owners_of(owners: RepoOwners, rule: ApprovalRule, path: str
     return frozenset(o.approvers), frozenset(o.leaf_approvers)
 
 
-def _nobody(rule: ApprovalRule, owners: RepoOwners) -> str:
+def _nobody(rule: ApprovalRule, owners: RepoOwners, path: str) -> str:
+    """Why PATH has no approver, naming the files that were looked for."""
     if rule.owners == "OWNERS":
-        return "no OWNERS file at the base covers it"
+        looked = _owners_chain(path)
+        present = [f for f in looked if f in owners.owners_files]
+        if not owners.owners_files:
+            return "the policy reads OWNERS files, and the base has none in any folder"
+        if not present:
+            return f"no OWNERS file covers it (looked for {_either(looked)})"
+        return f"{' and '.join(present)} name{'s' if len(present) == 1 else ''} no approver for it"
     if owners.codeowners is None:
-        return "the base has no CODEOWNERS file"
-    return "no CODEOWNERS line at the base names an owner for it"
+        return f"the base has no CODEOWNERS file (looked for {_either(CODEOWNERS_LOCATIONS)})"
+    line = owners.codeowners.match(path)
+    if line is None:
+        return f"no line of {owners.codeowners.path} matches it"
+    return (f"{owners.codeowners.path}:{line.line} (`{line.pattern}`) matches it and names no "
+            "owner")
+
+
+def _owners_chain(path: str) -> list[str]:
+    """The OWNERS files Prow reads for PATH: its folder's, then each parent folder's."""
+    folders = path.split("/")[:-1]
+    return [posixpath.join(*folders[:i], "OWNERS") for i in range(len(folders), 0, -1)] + [
+        "OWNERS"]
+
+
+def _either(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _source_notes(rule: ApprovalRule, owners: RepoOwners) -> list[str]:
+    """Which ownership file the policy reads, said whenever the base has the other kind too."""
+    if rule.owners == "OWNERS" and owners.codeowners is not None:
+        if owners.owners_files:
+            return [f"approvers come from OWNERS files (pull_requests.approval.owners: OWNERS); "
+                    f"{owners.codeowners.path} is not read"]
+        return [f"the base has no OWNERS file but has {owners.codeowners.path}, which this "
+                "policy does not read: set pull_requests.approval.owners: CODEOWNERS to use it"]
+    if rule.owners == "CODEOWNERS" and owners.owners_files:
+        where = owners.codeowners.path if owners.codeowners is not None else "CODEOWNERS"
+        return [f"approvers come from {where} (pull_requests.approval.owners: CODEOWNERS); "
+                f"the {len(owners.owners_files)} OWNERS file(s) are not read"]
+    return []
 
 
 def _targets(ctx: GateContext) -> list[tuple[str, str]]:
@@ -213,7 +252,7 @@ def _counted(ctx: GateContext, rule: ApprovalRule
 def _file_message(f: FileApproval, rule: ApprovalRule, owners: RepoOwners) -> str:
     name = f"{f.path} ({f.note})" if f.note else f.path
     if not f.owners:
-        return f"{name} has no approver: {_nobody(rule, owners)}"
+        return f"{name} has no approver: {_nobody(rule, owners, f.path)}"
     if not f.approvers:
         return (f"{name} cannot be approved: its only approver is its author "
                 f"({', '.join(f.owners)})")
@@ -254,11 +293,15 @@ def approval_requirement(ctx: GateContext) -> Requirement | None:
         details["ignored"] = ignored
     if ctx.author is None and rule.not_author:
         details["note"] = "the author is unknown (pass --author), so no approval was excluded"
+    details["owners_from"] = rule.owners
     notes = [f"approval {d['approval']} dropped: {d['reason']}" for d in dropped]
     notes += [f"approval {d['approval']} ignored: {d['reason']}" for d in ignored]
     if ctx.author is None and rule.not_author and valid:
         notes.append("the author is unknown (pass --author), so an approval by the author "
                      "could not be told apart")
+    notes += _source_notes(rule, owners)
+    if notes:
+        details["notes"] = notes
     if not pending:
         if not files:
             message = "no changed files need approval"
@@ -277,6 +320,8 @@ def approval_requirement(ctx: GateContext) -> Requirement | None:
         details["suggestion_note"] = (f"more than {EXACT_LIMIT} candidates: suggested "
                                       "greedily, a smaller set may exist")
     messages = [_file_message(f, rule, owners) for f in pending]
+    details["summary"] = f"{len(pending)} of {len(files)} changed path(s) need approval"
+    details["items"] = messages
     return Requirement(RULE, False, listed(messages) + "".join(f"; {n}" for n in notes),
                        rule.source, details=details)
 

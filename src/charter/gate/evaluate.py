@@ -53,9 +53,11 @@ def evaluate_gate(repo: str | Path, base: str, head: str, author: str | None,
                   approvals: Iterable[Approval | str], checks: Mapping[str, str] | Iterable[str],
                   labels: Collection[str], policy: Policy | None) -> GateResult:
     """Every requirement POLICY (built-in defaults when None) sets for the pull request."""
-    policy = policy or default_policy()
     top = ensure_repo(repo)
     base_sha, head_sha = resolve_rev(top, base), resolve_rev(top, head)
+    reader = GitReader(top)
+    if policy is None:
+        policy = default_policy(reader.owners(base_sha))
     fork = run_git(top, ["merge-base", base_sha, head_sha], check=False).decode().strip()
     if not fork:
         raise CharterError(f"{base!r} and {head!r} share no history; check --base and --head",
@@ -69,7 +71,7 @@ def evaluate_gate(repo: str | Path, base: str, head: str, author: str | None,
         author=author.strip().removeprefix("@").lower() if author else None,
         approvals=tuple(a if isinstance(a, Approval) else parse_approval(a) for a in approvals),
         checks=check_states, labels=frozenset(labels), policy=policy,
-        config=resolve_since(top, config_from_policy(policy)), read=GitReader(top),
+        config=resolve_since(top, config_from_policy(policy)), read=reader,
         changes=tuple(changed_files(top, fork, head_sha)),
         commits=tuple(iter_commits(top, f"{fork}..{head_sha}", progress=False)))
     requirements: list[Requirement | None] = [

@@ -23,11 +23,18 @@ from charter.policy.schema import Policy
 from charter.yamlio import MAX_YAML_BYTES
 
 
-def default_policy() -> Policy:
-    """What a repository without a policy gets: DCO, commit style and approval through OWNERS."""
+def default_policy(owners: RepoOwners | None = None) -> Policy:
+    """What a repository without a policy gets: DCO, commit style, and approval through the
+    base's OWNERS files (OWNERS), or through its CODEOWNERS file when it has no OWNERS file."""
+    source = "OWNERS"
+    if owners is not None and not owners.owners_files and owners.codeowners is not None:
+        source = "CODEOWNERS"
     return Policy.model_validate({
         "project": {"name": "built-in defaults"}, "roles": ["maintainer"],
-        "pull_requests": {"dco": {}, "commits": {}, "approval": {"owners": "OWNERS"}}})
+        "pull_requests": {"dco": {}, "commits": {}, "approval": {
+            "owners": source,
+            "preset_choice": "No policy: approvers come from OWNERS files, or from CODEOWNERS "
+                             "when the base has no OWNERS file."}}})
 
 
 def policy_at(repo: str | Path, rev: str, name: str = "charter.yaml") -> Policy | None:
