@@ -65,7 +65,7 @@ def has_body(message: str) -> bool:
             return True
         lines = message[:last].split("\n")
         first = _block_start(lines)
-        return first is None or any(line.strip(_SPACE) for line in lines[1:first])
+        return first is None or bool("".join(lines[1:first]).strip(_SPACE))
     start, end = trailer_block(message)
     return bool(message[cut + 1:start].strip(_SPACE) or message[end:].strip(_SPACE))
 
@@ -97,9 +97,12 @@ def _block_start(lines: list[str]) -> int | None:
     """The index of the first line of the trailer block among LINES (what git reads of the
     message, split at newlines), or None when there is no block."""
     # The first paragraph is the title and holds no trailers; comment lines do not end it.
-    title_end = next((i for i, line in enumerate(lines)
-                      if not line.startswith("#") and not line.strip(_SPACE)), None)
-    if title_end is None:
+    title_end = -1
+    for index, line in enumerate(lines):
+        if not line.strip(_SPACE) and not line.startswith("#"):
+            title_end = index
+            break
+    if title_end < 0:
         return None
     only_spaces, recognized = True, False
     trailers = others = continuations = 0

@@ -201,6 +201,8 @@ def _signoff_failures(commit: Commit) -> list[_Failure]:
                          f"its {whose} email {email!r} is not a valid email address, so no "
                          "sign-off or remediation can make it pass", remediable=False)]
     found = _signoffs(commit.message)
+    if found is _NO_SIGNOFFS:
+        return [_Failure(commit, "dco.signoff-missing", author, "it has no sign-off")]
     names = (commit.author_name.lower(), commit.committer_name.lower())
     emails = (commit.author_email.lower(), commit.committer_email.lower())
     # The app accepts a sign-off whose name is the author's or the committer's and whose email

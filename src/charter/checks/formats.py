@@ -21,9 +21,9 @@ def as_json(findings: Sequence[Finding], commits: int, files: int) -> str:
     if not findings:
         items = "[]"
     else:
-        # Check, severity and rule take a handful of values: each is encoded once.
-        names: dict[str, str] = {}
-        items = "[\n" + ",\n".join([_finding_json(f, names) for f in findings]) + "\n  ]"
+        # Check, severity and rule take a handful of values: their text is made once.
+        parts: dict[tuple[str, str, str], tuple[str, str]] = {}
+        items = "[\n" + ",\n".join([_finding_json(f, parts) for f in findings]) + "\n  ]"
     return (f'{{\n  "findings": {items},\n  "checked": {{\n    "commits": {commits},\n'
             f'    "files": {files}\n  }}\n}}')
 
@@ -31,18 +31,22 @@ def as_json(findings: Sequence[Finding], commits: int, files: int) -> str:
 _string = json.encoder.encode_basestring_ascii
 
 
-def _finding_json(f: Finding, names: dict[str, str]) -> str:
-    check = names.get(f.check) or names.setdefault(f.check, _string(f.check))
-    severity = names.get(f.severity) or names.setdefault(f.severity, _string(f.severity))
-    rule = names.get(f.rule) or names.setdefault(f.rule, _string(f.rule))
+def _finding_json(f: Finding, parts: dict[tuple[str, str, str], tuple[str, str]]) -> str:
+    key = (f.check, f.severity, f.rule)
+    found = parts.get(key)
+    if found is None:
+        found = parts[key] = (
+            f'    {{\n      "check": {_string(f.check)},\n      "severity": '
+            f'{_string(f.severity)},\n      "commit": ',
+            f',\n      "rule": {_string(f.rule)},\n      "message": ')
+    head, tail = found
     sha = f.commit
     commit = "null" if sha is None else f'"{sha}"' if sha.isalnum() and sha.isascii() \
         else _string(sha)
     path = "null" if f.path is None else _string(f.path)
     line = "null" if f.line is None else str(int(f.line))
-    return (f'    {{\n      "check": {check},\n      "severity": {severity},'
-            f'\n      "commit": {commit},\n      "path": {path},\n      "line": {line},'
-            f'\n      "rule": {rule},\n      "message": {_string(f.message)}\n    }}')
+    return (f'{head}{commit},\n      "path": {path},\n      "line": {line}{tail}'
+            f'{_string(f.message)}\n    }}')
 
 
 def as_sarif(findings: Sequence[Finding]) -> str:

@@ -132,11 +132,18 @@ def _commit_checks(top: Path, wanted: list[str], config: CheckConfig, rev_range:
     style_findings: list[Finding] = []
 
     def tap(commits: Iterator[Commit]) -> Iterator[Commit]:
-        for commit in commits:
-            report.commits += 1
-            if check_style is not None:
-                style_findings.extend(check_style(commit))
-            yield commit
+        count = 0
+        try:
+            if check_style is None:
+                for count, commit in enumerate(commits, 1):  # noqa: B007 - counted after
+                    yield commit
+                return
+            found = style_findings.extend
+            for count, commit in enumerate(commits, 1):  # noqa: B007 - counted after
+                found(check_style(commit))
+                yield commit
+        finally:
+            report.commits += count
 
     stream = tap(iter_commits(top, rev_range, progress=progress))
     if "dco" in wanted:

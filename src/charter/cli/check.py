@@ -57,13 +57,15 @@ def check(ctx: click.Context, checks: tuple[str, ...], repo: str, rev_range: str
     report = run_checks(top, list(checks), config, rev_range,
                         progress=None if fmt == "text" else False)
     if fmt == "json":
-        click.echo(formats.as_json(report.findings, report.commits, report.files))
+        text = formats.as_json(report.findings, report.commits, report.files)
     elif fmt == "sarif":
-        click.echo(formats.as_sarif(report.findings))
+        text = formats.as_sarif(report.findings)
     elif fmt == "github":
         text = formats.as_github(report.findings)
-        if text:
-            click.echo(text)
     else:
-        click.echo(formats.as_text(report.findings, report.commits, report.files, report.ran))
+        text = formats.as_text(report.findings, report.commits, report.files, report.ran)
+    if text:
+        # JSON escapes every control character, so click need not scan tens of megabytes
+        # for colour codes to strip; text keeps the stripping, as it quotes commits and paths.
+        click.echo(text, color=True if fmt in ("json", "sarif") else None)
     ctx.exit(1 if report.failed else 0)
