@@ -32,6 +32,12 @@ def _wall(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     return wall
 
 
+def _charter_path() -> str:
+    import charter
+
+    return str(Path(charter.__file__).resolve().parents[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
@@ -40,7 +46,10 @@ def main() -> None:
         root = Path(tmp)
         repo = root / "repo"
         repo.mkdir()
-        env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+        # The hook runs in the repository: the copy of Charter being measured is named by
+        # absolute path, so a relative PYTHONPATH cannot pick up another one.
+        env = {**os.environ, "PYTHONPATH": _charter_path(),
+               "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
                "GIT_AUTHOR_NAME": "Bench Author", "GIT_AUTHOR_EMAIL": "bench@example.org",
                "GIT_COMMITTER_NAME": "Bench Author", "GIT_COMMITTER_EMAIL": "bench@example.org",
                "XDG_CACHE_HOME": str(root / "cache")}
