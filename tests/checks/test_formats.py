@@ -34,8 +34,8 @@ def test_json_is_what_json_dumps_writes(findings: list[Finding]) -> None:
 
 
 def test_make_finding_is_a_finding() -> None:
-    args = ("dco", "dco.x", "m", "warning", "abc", "p", 3)
-    assert make_finding(*args) == Finding(*args)
+    assert make_finding("dco", "dco.x", "m", "warning", "abc", "p", 3) == Finding(
+        "dco", "dco.x", "m", "warning", "abc", "p", 3)
     assert make_finding("dco", "dco.x", "m") == Finding("dco", "dco.x", "m")
 
 
