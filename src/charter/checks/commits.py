@@ -63,6 +63,8 @@ def has_body(message: str) -> bool:
         gap = message.rfind("\n\n", cut, last)
         if gap > cut and message[cut + 1:gap].strip(_SPACE):
             return True
+        if ":" not in message[cut:last] and "(cherry picked from commit " not in message:
+            return True  # text without a single trailer line
         lines = message[:last].split("\n")
         first = _block_start(lines)
         return first is None or bool("".join(lines[1:first]).strip(_SPACE))

@@ -18,35 +18,34 @@ def as_json(findings: Sequence[Finding], commits: int, files: int) -> str:
     Tens of thousands of findings are common on an old history; json's indented encoder is
     pure Python, so each finding is written with the C string encoder instead.
     """
-    if not findings:
-        items = "[]"
-    else:
-        # Check, severity and rule take a handful of values: their text is made once.
-        parts: dict[tuple[str, str, str], tuple[str, str]] = {}
-        items = "[\n" + ",\n".join([_finding_json(f, parts) for f in findings]) + "\n  ]"
+    items = "[\n" + ",\n".join(_findings_json(findings)) + "\n  ]" if findings else "[]"
     return (f'{{\n  "findings": {items},\n  "checked": {{\n    "commits": {commits},\n'
             f'    "files": {files}\n  }}\n}}')
 
 
-_string = json.encoder.encode_basestring_ascii
-
-
-def _finding_json(f: Finding, parts: dict[tuple[str, str, str], tuple[str, str]]) -> str:
-    key = (f.check, f.severity, f.rule)
-    found = parts.get(key)
-    if found is None:
-        found = parts[key] = (
-            f'    {{\n      "check": {_string(f.check)},\n      "severity": '
-            f'{_string(f.severity)},\n      "commit": ',
-            f',\n      "rule": {_string(f.rule)},\n      "message": ')
-    head, tail = found
-    sha = f.commit
-    commit = "null" if sha is None else f'"{sha}"' if sha.isalnum() and sha.isascii() \
-        else _string(sha)
-    path = "null" if f.path is None else _string(f.path)
-    line = "null" if f.line is None else str(int(f.line))
-    return (f'{head}{commit},\n      "path": {path},\n      "line": {line}{tail}'
-            f'{_string(f.message)}\n    }}')
+def _findings_json(findings: Sequence[Finding]) -> list[str]:
+    """Each finding as its indented JSON object; one loop, as this runs once per finding."""
+    string = json.encoder.encode_basestring_ascii
+    # Check, severity and rule take a handful of values: their text is made once.
+    parts: dict[tuple[str, str, str], tuple[str, str]] = {}
+    out: list[str] = []
+    append = out.append
+    for f in findings:
+        key = (f.check, f.severity, f.rule)
+        found = parts.get(key)
+        if found is None:
+            found = parts[key] = (
+                f'    {{\n      "check": {string(f.check)},\n      "severity": '
+                f'{string(f.severity)},\n      "commit": ',
+                f',\n      "rule": {string(f.rule)},\n      "message": ')
+        sha = f.commit
+        commit = "null" if sha is None else f'"{sha}"' if sha.isalnum() and sha.isascii() \
+            else string(sha)
+        path = "null" if f.path is None else string(f.path)
+        line = "null" if f.line is None else str(int(f.line))
+        append(f'{found[0]}{commit},\n      "path": {path},\n      "line": {line}{found[1]}'
+               f'{string(f.message)}\n    }}')
+    return out
 
 
 def as_sarif(findings: Sequence[Finding]) -> str:

@@ -187,7 +187,10 @@ def _parse(stdout: IO[bytes], repo: Path, shallow: bool) -> Iterator[Commit]:
         it = iter(fields[:usable])
         records = zip(it, it, it, it, it, it, it, it, it, strict=False)  # len is a multiple of 9
         for sha, parents, an, ae, cn, ce, ad, cd, message in records:
-            parent_shas = tuple(parents.split(" ")) if parents else ()
+            # Most commits have one parent: no list to build and copy.
+            parent_shas: tuple[str, ...] = (parents,) if parents else ()
+            if " " in parents:
+                parent_shas = tuple(parents.split(" "))
             if shallow and not parent_shas:
                 parent_shas = _true_parents(repo, sha)
             commit = new(Commit)
