@@ -135,5 +135,7 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     Column("locked_until", UtcDateTime(), nullable=True),
     Index("outbox_due", "delivered_at", "next_attempt_at"),
+    # "Is an earlier effect of this key still undelivered?" is asked for every claim.
+    Index("outbox_key", "ordering_key", "delivered_at", "id"),
     UniqueConstraint("project_id", "dedupe", name="outbox_once"),
 )

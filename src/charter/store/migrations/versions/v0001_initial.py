@@ -102,6 +102,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('outbox_due', ['delivered_at', 'next_attempt_at'], unique=False)
+        batch_op.create_index('outbox_key', ['ordering_key', 'delivered_at', 'id'],
+                              unique=False)
 
 
 
@@ -109,6 +111,7 @@ def upgrade() -> None:
 def downgrade() -> None:
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('outbox_key')
         batch_op.drop_index('outbox_due')
 
     op.drop_table('outbox')
