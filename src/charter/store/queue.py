@@ -89,23 +89,25 @@ def enqueue(conn: Connection, project_id: int, kind: str, dedupe: str, ordering_
                                   "created_at": now, "next_attempt_at": now, "attempts": 0})
 
 
-def claim_effect(conn: Connection, now: datetime, lease: timedelta = LEASE) -> Effect | None:
-    """The oldest effect that is due, first of its key, and not leased; leased to the caller."""
+def claim_effects(conn: Connection, now: datetime, limit: int = 20,
+                  lease: timedelta = LEASE) -> list[Effect]:
+    """Up to LIMIT due, unleased effects, each the oldest undelivered of its key; leased to the
+    caller. Claimed in batches, as the ordering check costs a query whatever the batch."""
     older = outbox.alias("older")
     first_of_key = ~sa.exists().where(older.c.ordering_key == outbox.c.ordering_key,
                                       older.c.delivered_at.is_(None), older.c.id < outbox.c.id)
     query = (sa.select(outbox).where(
         outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now,
         sa.or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < now), first_of_key)
-        .order_by(outbox.c.id).limit(1))
+        .order_by(outbox.c.id).limit(limit))
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=outbox)
-    row = conn.execute(query).first()
-    if row is None:
-        return None
-    conn.execute(outbox.update().where(outbox.c.id == row.id).values(locked_until=now + lease))
-    return Effect(row.id, row.project_id, row.kind, row.ordering_key, dict(row.payload),
-                  row.attempts)
+    rows = conn.execute(query).all()
+    if rows:
+        conn.execute(outbox.update().where(outbox.c.id.in_([r.id for r in rows]))
+                     .values(locked_until=now + lease))
+    return [Effect(r.id, r.project_id, r.kind, r.ordering_key, dict(r.payload), r.attempts)
+            for r in rows]
 
 
 def delivered(conn: Connection, effect: Effect, now: datetime) -> bool:

@@ -66,31 +66,37 @@ class Worker:
     def deliver_due(self, limit: int = 100) -> int:
         """Deliver up to LIMIT due effects; returns how many were delivered."""
         done = 0
-        for _ in range(limit):
+        tried = 0
+        while tried < limit:
             with writing(self.gov.db) as conn:
-                effect = queue.claim_effect(conn, self.clock(), self.lease)
-            if effect is None:
+                batch = queue.claim_effects(conn, self.clock(), min(20, limit - tried),
+                                            self.lease)
+            if not batch:
                 break
-            deliver = self.deliverers.get(effect.kind)
-            try:
-                if deliver is None:
-                    raise DeliveryFailed(f"no deliverer for {effect.kind!r} effects")
-                deliver(effect)
-            except DeliveryFailed as err:
-                with writing(self.gov.db) as conn:
-                    when = queue.failed(conn, effect, self.clock(), str(err), err.retry_after)
-                log.warning("effect %s (%s) failed: %s; next try at %s", effect.id,
-                            effect.kind, err, when.isoformat())
-                continue
-            except Exception as err:  # a deliverer's bug must not stop the worker
-                with writing(self.gov.db) as conn:
-                    queue.failed(conn, effect, self.clock(), f"{type(err).__name__}: {err}")
-                log.exception("effect %s (%s) raised", effect.id, effect.kind)
-                continue
-            with writing(self.gov.db) as conn:
-                if queue.delivered(conn, effect, self.clock()):
-                    done += 1
+            tried += len(batch)
+            done += sum(self._deliver(effect) for effect in batch)
         return done
+
+    def _deliver(self, effect: queue.Effect) -> bool:
+        """Deliver one leased effect and record the outcome; True when it was delivered."""
+        deliver = self.deliverers.get(effect.kind)
+        try:
+            if deliver is None:
+                raise DeliveryFailed(f"no deliverer for {effect.kind!r} effects")
+            deliver(effect)
+        except DeliveryFailed as err:
+            with writing(self.gov.db) as conn:
+                when = queue.failed(conn, effect, self.clock(), str(err), err.retry_after)
+            log.warning("effect %s (%s) failed: %s; next try at %s", effect.id, effect.kind,
+                        err, when.isoformat())
+            return False
+        except Exception as err:  # a deliverer's bug must not stop the worker
+            with writing(self.gov.db) as conn:
+                queue.failed(conn, effect, self.clock(), f"{type(err).__name__}: {err}")
+            log.exception("effect %s (%s) raised", effect.id, effect.kind)
+            return False
+        with writing(self.gov.db) as conn:
+            return queue.delivered(conn, effect, self.clock())
 
     def run(self, stop: threading.Event, idle: float = 1.0) -> None:
         """Work until STOP is set, sleeping IDLE seconds (or less) when nothing is due."""
