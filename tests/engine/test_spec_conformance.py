@@ -1090,9 +1090,9 @@ def test_yaml_1_1_booleans_are_read_as_yes_and_no(tmp_path: Path, choice: str,
                      "choice: yes, reason: x}\n", 5, "no field 'reason'", id="unknown-field"),
         pytest.param("  - {at: 2026-03-03T09:00:00Z, by: mallory, do: vote, id: N1, "
                      "choice: yes}\n", 5, "unknown person 'mallory'", id="unknown-voter"),
-        pytest.param("  - {at: 2026-03-03T09:00:00Z, by: alice, do: nominate, id: N2, "
-                     "person: zed, role: triager}\n", 5, "unknown person 'zed'",
-                     id="unknown-nominee"),
+        pytest.param("  - {at: 2026-03-03T09:00:00Z, by: alice, do: propose-removal, id: X1, "
+                     "person: zed}\n", 5, "unknown person 'zed'",
+                     id="unknown-removal-subject"),
         pytest.param("  - {at: 2026-03-03T09:00:00Z, by: alice, do: nominate, id: N2, "
                      "person: dave, role: king}\n", 5, "unknown role 'king'",
                      id="unknown-role"),

@@ -9,7 +9,15 @@ import click
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """DATA as indented JSON on stdout, written in pieces: a large state is never held twice
+    (indented encoding makes millions of small strings)."""
+    pieces: list[str] = []
+    for piece in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data):
+        pieces.append(piece)
+        if len(pieces) >= 8192:
+            click.echo("".join(pieces), nl=False)
+            pieces.clear()
+    click.echo("".join(pieces))
 
 
 def console() -> Any:

@@ -43,6 +43,8 @@ def _print_state(scenario: Any, state: dict[str, Any]) -> None:
     out = console()
     title = scenario.title or scenario.file
     out.print(f"[bold]{title}[/bold]  policy: {scenario.policy.name}  as of {state['as_of']}")
+    if state["not_applied"]["reason"]:
+        out.print(f"[bold]Not applied[/bold]: {state['not_applied']['reason']}")
     decisions = Table(title="Decisions")
     for column in ("id", "process", "status", "opened", "deadline", "closed"):
         decisions.add_column(column, no_wrap=True)
@@ -125,3 +127,5 @@ def explain(file: str, decision_id: str, as_json: bool) -> None:
         out.print(f"  would change it: {line}")
     for entry in account["history"]:
         out.print(f"  {entry['at']}  {entry['what']}")
+    if account["not_applied"]["reason"]:
+        out.print(f"  note: {account['not_applied']['reason']}")

@@ -9,7 +9,7 @@ from charter.engine.calendar import iso
 from charter.engine.machine import Engine
 from charter.engine.processes.lazy import lazy_process, missing
 from charter.engine.processes.votes import vote_process
-from charter.engine.report import reason
+from charter.engine.report import not_applied, not_applied_reason, reason
 from charter.engine.state import LazyDecision, Rejected, Rfc, VoteDecision
 from charter.engine.tally import tally
 
@@ -18,10 +18,9 @@ def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
     """A full account of DECISION_ID as of NOW; raises Rejected for an unknown id."""
     decision = engine.decisions.get(decision_id)
     if decision is None and decision_id in engine.components:
-        return _component(engine, decision_id)
+        return {**_component(engine, decision_id), "not_applied": not_applied(engine)}
     if decision is None:
-        known = ", ".join([*engine.decisions, *engine.components]) or "none"
-        raise Rejected(f"there is no decision {decision_id}; the decisions are {known}")
+        raise Rejected(_unknown(engine, decision_id))
     proc = engine.policy.processes[decision.process]
     rule: list[str] = []
     would_change: list[str] = []
@@ -90,7 +89,22 @@ def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
         "would_change": would_change,
         "history": [{"at": iso(h.at), "what": h.what} for h in engine.history
                     if h.decision == decision.id],
+        "not_applied": not_applied(engine),
     }
+
+
+def _unknown(engine: Engine, decision_id: str) -> str:
+    """Why there is no DECISION_ID: never opened, or opened by an event after as_of."""
+    known = ", ".join([*engine.decisions, *engine.components]) or "none"
+    later = next((c for c in engine.not_applied
+                  if decision_id in (c.get("id"), c.get("vote"))), None)
+    if later is not None:
+        return (f"there is no decision {decision_id} as of {iso(engine.now)}: event "
+                f"{later.index} ({later.verb} at {iso(later.at)}) names it, but "
+                f"{not_applied_reason(engine)}; set as_of later, or remove it, to include it")
+    message = f"there is no decision {decision_id}; the decisions are {known}"
+    skipped = not_applied_reason(engine)
+    return f"{message}; note: {skipped}" if skipped else message
 
 
 def _component(engine: Engine, component_id: str) -> dict[str, Any]:

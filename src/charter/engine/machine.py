@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from charter.engine.calendar import WEEKDAYS, BusinessCalendar, iso
+from charter.engine.calendar import WEEKDAYS, BeyondCalendar, BusinessCalendar, iso
 from charter.engine.people import Roster
 from charter.engine.state import (
     Command,
@@ -69,6 +69,8 @@ class Engine:
         self.roadmap: dict[str, list[str]] = {}
         self.rejected: list[Rejection] = []
         self.history: list[HistoryEntry] = []
+        # Commands of the log after the instant reported (a replay's as_of): never applied.
+        self.not_applied: list[Command] = []
         self.now: datetime | None = start
         self._timers: list[tuple[datetime, int, str]] = []
         # Every deadline ever scheduled, in order: a service turns each into a timer job.
@@ -85,8 +87,11 @@ class Engine:
             if handler is None:
                 raise Rejected(f"unknown verb {cmd.verb!r}")
             handler(self, cmd)
-        except Rejected as why:
-            rejection = Rejection(cmd.index, why.reason, cmd.at, cmd.verb)
+        except (Rejected, BeyondCalendar) as why:
+            # Handlers compute every deadline before they change any state, so a deadline past
+            # the calendar's end rejects the command cleanly, as a policy refusal does.
+            reason = why.reason if isinstance(why, Rejected) else str(why)
+            rejection = Rejection(cmd.index, reason, cmd.at, cmd.verb)
             self.rejected.append(rejection)
             return rejection
         return None

@@ -33,13 +33,16 @@ def replay(policy: Policy, people: Mapping[str, Iterable[str]], commands: Iterab
     """Apply COMMANDS up to AS_OF in order, then advance the clock to AS_OF.
 
     AS_OF defaults to the last command's instant; commands after it are not applied, since the
-    state is reported as it stood then.
+    state is reported as it stood then, and are kept in `engine.not_applied` so that reports
+    can say so.
     """
     engine = Engine(policy, people)
     last: datetime | None = None
     with collector_paused():
-        for command in commands:
+        remaining = iter(commands)
+        for command in remaining:
             if as_of is not None and command.at > as_of:
+                engine.not_applied = [command, *remaining]
                 break
             engine.apply(command)
             last = command.at

@@ -59,7 +59,27 @@ def _snapshot(engine: Engine, as_of: datetime | None) -> dict[str, Any]:
         "rfc_ranking": ranking(engine),
         "components": {cid: component_view(c) for cid, c in engine.components.items()},
         "rejected": [{"event": r.event, "reason": r.reason} for r in engine.rejected],
+        "not_applied": not_applied(engine),
     }
+
+
+def not_applied(engine: Engine) -> dict[str, Any]:
+    """The events after the instant reported, which the state does not include."""
+    skipped = engine.not_applied
+    return {"events": len(skipped), "first_event": skipped[0].index if skipped else None,
+            "reason": not_applied_reason(engine)}
+
+
+def not_applied_reason(engine: Engine) -> str | None:
+    """'2 events after as_of (...) were not applied (events 12 to 13, ...)', or None."""
+    skipped = engine.not_applied
+    if not skipped:
+        return None
+    if len(skipped) == 1:
+        return (f"1 event after as_of ({iso(engine.now)}) was not applied (event "
+                f"{skipped[0].index}, at {iso(skipped[0].at)})")
+    return (f"{len(skipped)} events after as_of ({iso(engine.now)}) were not applied (events "
+            f"{skipped[0].index} to {skipped[-1].index}, from {iso(skipped[0].at)})")
 
 
 def reason(engine: Engine, decision: Decision, now: datetime) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 from typing import Any, Literal
 
-from charter.policy.schema import Quorum, Threshold, format_percent
+from charter.policy.schema import Quorum, Threshold, compared_percents
 
 Choice = Literal["yes", "no", "abstain"]
 CHOICES: tuple[Choice, ...] = ("yes", "no", "abstain")
@@ -97,17 +98,16 @@ def decide(yes: int, no: int, abstain: int, eligible: int, advisory: dict[str, i
                        f"eligible took part; needed {need}")
     pool = {"cast": yes + no, "eligible": eligible, "ballots": yes + no + abstain}[threshold.of]
     cleared = threshold.met(yes, pool)
-    share = f"{yes} yes of {pool}" + (f" ({format_percent_of(yes, pool)})" if pool else "")
-    reasons.append(f"threshold {'met' if cleared else 'not met'}: {share}; needed "
-                   f"{threshold.describe()}")
+    needed = threshold.describe()
+    share = f"{yes} yes of {pool}"
+    if pool:
+        # Both numbers with the same, sufficient digits: what is shown agrees with the verdict.
+        shown, bound = compared_percents(Fraction(yes, pool), threshold.share)
+        share += f" ({shown})"
+        needed = threshold.describe(bound)
+    reasons.append(f"threshold {'met' if cleared else 'not met'}: {share}; needed {needed}")
     vetoed = veto and no > 0
     if vetoed:
         reasons.append(f"vetoed: {no} binding no vote(s), and this vote gives a veto")
     return Tally(yes, no, abstain, eligible, quorum_met, quorum_met and cleared and not vetoed,
                  advisory, tuple(reasons))
-
-
-def format_percent_of(count: int, pool: int) -> str:
-    from fractions import Fraction
-
-    return format_percent(Fraction(count, pool))

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from charter.errors import excerpt
+
 Unit = Literal["seconds", "minutes", "hours", "days", "weeks", "months"]
 
 _UNITS: dict[str, Unit] = {
@@ -22,6 +24,12 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
           "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14}
 _PATTERN = re.compile(r"^\s*(?P<n>\d+|[a-z]+)\s+(?P<business>business\s+)?(?P<unit>[a-z]+)\s*$",
                       re.IGNORECASE)
+#: The longest duration Charter computes with: ten years, in each unit. Deadlines stay far from
+#: the end of the calendar (9999-12-31) and business-time arithmetic stays quick, while no charter
+#: needs a longer window, vote, incubation timeframe or deprecation period.
+MAX_YEARS = 10
+MAX_AMOUNT: dict[str, int] = {"seconds": 3653 * 86400, "minutes": 3653 * 1440,
+                              "hours": 3653 * 24, "days": 3653, "weeks": 521, "months": 120}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,24 +57,34 @@ def parse_duration(text: object) -> Duration:
     expected = ("expected a duration such as '48 business hours', '7 days', '2 weeks' or "
                 "'3 months'")
     if not isinstance(text, str):
-        raise ValueError(f"{expected}, got {text!r}")
+        raise ValueError(f"{expected}, got {_excerpt(text)}")
     match = _PATTERN.match(text)
     if not match:
-        raise ValueError(f"{expected}, got {text!r}")
+        raise ValueError(f"{expected}, got {_excerpt(text)}")
     raw_n = match["n"].lower()
     if raw_n.isdigit():
-        amount = int(raw_n)
+        # Past 12 digits the number is over every limit anyway; int() of a huge string is slow.
+        amount = int(raw_n) if len(raw_n.lstrip("0")) <= 12 else 10 ** 12
     elif raw_n in _WORDS:
         amount = _WORDS[raw_n]
     else:
-        raise ValueError(f"{expected}, got {text!r}")
+        raise ValueError(f"{expected}, got {_excerpt(text)}")
     unit = _UNITS.get(match["unit"].lower())
     if unit is None:
-        raise ValueError(f"unknown unit {match['unit']!r} in {text!r}; {expected}")
+        raise ValueError(f"unknown unit {match['unit']!r} in {_excerpt(text)}; {expected}")
     business = match["business"] is not None
     if business and unit in ("weeks", "months"):
-        raise ValueError(f"{text!r}: business time is counted in hours or days, not {unit}; "
-                         "write e.g. '10 business days'")
+        raise ValueError(f"{_excerpt(text)}: business time is counted in hours or days, not "
+                         f"{unit}; write e.g. '10 business days'")
     if amount <= 0:
-        raise ValueError(f"{text!r}: a duration must be positive")
+        raise ValueError(f"{_excerpt(text)}: a duration must be positive")
+    if amount > MAX_AMOUNT[unit]:
+        raise ValueError(f"{_excerpt(text)} is longer than {MAX_YEARS} years, the longest duration "
+                         f"Charter computes with (at most {MAX_AMOUNT[unit]:,} "
+                         f"{'business ' if business else ''}{unit})")
     return Duration(amount, unit, business)
+
+
+def _excerpt(value: object) -> str:
+    """VALUE as written, cut short: an input is quoted only in a short excerpt."""
+    return excerpt(value, 40)

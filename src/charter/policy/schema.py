@@ -40,8 +40,9 @@ def _duration(value: Any) -> Duration:
 
 DurationField = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str)]
 
-_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
-_RATIO = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+# Bounded digits: a share needs no more, and int() of a huge digit string is slow.
+_PERCENT = re.compile(r"^\s*(\d{1,12}(?:\.\d{1,12})?)\s*%\s*$")
+_RATIO = re.compile(r"^\s*(\d{1,12})\s*/\s*(\d{1,12})\s*$")
 
 
 def _percent(value: Any) -> Fraction:
@@ -52,23 +53,67 @@ def _percent(value: Any) -> Fraction:
     elif isinstance(value, str) and (m := _RATIO.match(value)) and int(m[2]):
         share = Fraction(int(m[1]), int(m[2]))
     else:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:36] + "...'"
         raise ValueError(f"expected a percentage such as '60%' or a ratio such as '2/3', "
-                         f"got {value!r}")
+                         f"got {shown}")
     if not 0 <= share <= 1:
         raise ValueError(f"{value!r} is not between 0% and 100%; a share of votes or people "
                          "cannot exceed 100%")
     return share
 
 
+def _decimal_places(share: Fraction) -> int | None:
+    """How many decimals SHARE takes as a percentage, or None when they never end (2/3)."""
+    den = (share * 100).denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    return max(twos, fives) if den == 1 else None
+
+
+def _rounded(share: Fraction, digits: int) -> str:
+    """SHARE as a percentage rounded to DIGITS decimals, without trailing zeros."""
+    scaled = round(share * 100 * 10 ** digits)
+    whole, part = divmod(scaled, 10 ** digits)
+    text = f"{whole}.{part:0{digits}d}".rstrip("0").rstrip(".") if digits else str(whole)
+    return text + "%"
+
+
+def share_text(share: Fraction) -> str:
+    """SHARE exactly as a policy can write it: '60%', '66.5%', or '2/3' when no percentage is
+    exact; reading it back gives the same share."""
+    if _decimal_places(share) is not None:
+        return _rounded(share, _decimal_places(share) or 0)
+    return f"{share.numerator}/{share.denominator}"
+
+
 def format_percent(share: Fraction) -> str:
-    """60% for 3/5, 66.67% for 2/3: how a person writes the share."""
-    pct = share * 100
-    if pct.denominator == 1:
-        return f"{pct.numerator}%"
-    return f"{float(pct):.2f}".rstrip("0").rstrip(".") + "%"
+    """60% for 3/5, '2/3 (66.67%)' for 2/3: exact, with the rounded percentage when it is not."""
+    if _decimal_places(share) is not None:
+        return share_text(share)
+    return f"{share_text(share)} ({_rounded(share, 2)})"
 
 
-Percent = Annotated[Fraction, BeforeValidator(_percent), PlainSerializer(format_percent)]
+def compared_percents(value: Fraction, bound: Fraction) -> tuple[str, str]:
+    """VALUE and BOUND as percentages with enough decimals that the shown numbers compare as
+    the exact ones do: 2/3 against 66.67% shows as 66.667% against 66.67%."""
+    digits = max(2, _decimal_places(bound) or 0)
+    # Rounding is monotonic, so once the rounded numbers differ (or the exact ones are equal)
+    # their order is the exact order. Shares are ratios of small counts: this ends quickly.
+    while digits < 40 and value != bound and _rounded(value, digits) == _rounded(bound, digits):
+        digits += 1
+    if _decimal_places(bound) is not None:
+        shown_bound = share_text(bound)
+    else:
+        shown_bound = f"{share_text(bound)} ({_rounded(bound, digits)})"
+    return _rounded(value, digits), shown_bound
+
+
+Percent = Annotated[Fraction, BeforeValidator(_percent), PlainSerializer(share_text)]
 
 
 def _actors(value: Any) -> tuple[str, ...]:
@@ -107,6 +152,22 @@ class HolidayCalendar(Model):
     country: str
     subdivision: str | None = None
 
+    @model_validator(mode="after")
+    def _known(self) -> HolidayCalendar:
+        """The engine reads these holidays on every business-time deadline: check them now."""
+        import holidays  # deferred: only calendars that name a country pay for the import
+
+        try:
+            holidays.country_holidays(self.country, subdiv=self.subdivision, years=2026)
+        except (NotImplementedError, KeyError, ValueError):
+            if self.country not in holidays.list_supported_countries():
+                raise ValueError(f"unknown country {self.country[:20]!r} for public holidays; "
+                                 "use an ISO 3166 code such as 'US', 'FR' or 'IN'") from None
+            known = ", ".join(holidays.list_supported_countries()[self.country]) or "none"
+            raise ValueError(f"{self.country} has no subdivision {str(self.subdivision)[:20]!r} "
+                             f"for public holidays; its subdivisions are {known}") from None
+        return self
+
 
 class CalendarPolicy(Sourced):
     weekend: tuple[Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
@@ -114,6 +175,27 @@ class CalendarPolicy(Sourced):
     weekend_zone: str = "UTC"
     holidays: tuple[date, ...] = ()
     holiday_calendars: tuple[HolidayCalendar, ...] = ()
+
+    @field_validator("weekend")
+    @classmethod
+    def _some_business_time(cls, weekend: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(weekend)) == len(WEEKDAY_NAMES):
+            raise ValueError("a weekend of all seven days leaves no business time, so no "
+                             "business-time window or vote would ever end; list at most six "
+                             "days, or [] for no weekend")
+        return weekend
+
+    @model_validator(mode="after")
+    def _business_time_anywhere(self) -> CalendarPolicy:
+        # Anywhere on Earth, an instant is business time only if it is a weekday in every zone
+        # from UTC-12 to UTC+14: the local dates then span 26 hours, so two weekdays in a row.
+        if self.weekend_zone == "anywhere-on-earth":
+            off = {WEEKDAY_NAMES.index(day) for day in self.weekend}
+            if not any(d not in off and (d + 1) % 7 not in off for d in range(7)):
+                raise ValueError("weekend: with weekend_zone anywhere-on-earth, business time "
+                                 "needs two weekdays in a row (a day is a weekend day somewhere "
+                                 "for 50 hours); this weekend leaves none")
+        return self
 
     @field_validator("weekend_zone")
     @classmethod
@@ -161,6 +243,23 @@ class Threshold(Model):
                              "(e.g. {at_least: 60%, of: cast})")
         return self
 
+    # A bound that every tally meets, or that none can, is a mistake: the vote decides nothing.
+    @field_validator("at_least")
+    @classmethod
+    def _can_fail(cls, share: Fraction | None) -> Fraction | None:
+        if share == 0:
+            raise ValueError("at least 0% passes every vote, even one where nobody votes yes; "
+                             "write 'more_than: 0%' for 'at least one yes', or a higher share")
+        return share
+
+    @field_validator("more_than")
+    @classmethod
+    def _can_pass(cls, share: Fraction | None) -> Fraction | None:
+        if share == 1:
+            raise ValueError("more than 100% can never be reached, so every vote would fail; "
+                             "write 'at_least: 100%' for a unanimous vote")
+        return share
+
     @property
     def share(self) -> Fraction:
         share = self.at_least if self.at_least is not None else self.more_than
@@ -174,17 +273,26 @@ class Threshold(Model):
         ratio = Fraction(count, pool)
         return ratio >= self.share if self.at_least is not None else ratio > self.share
 
-    def describe(self) -> str:
+    def describe(self, shown: str | None = None) -> str:
+        """The rule in words; SHOWN replaces the share as printed (to match a tally's digits)."""
         bound = "at least" if self.at_least is not None else "more than"
         pool = {"cast": "votes cast (yes + no; abstentions excluded)",
                 "eligible": "eligible voters", "ballots": "ballots (abstentions included)"}
-        return f"{bound} {format_percent(self.share)} of {pool[self.of]}"
+        return f"{bound} {shown or format_percent(self.share)} of {pool[self.of]}"
 
 
 class Quorum(Sourced):
     at_least: Percent
     of: Literal["eligible"] = "eligible"
     abstain_counts: bool = True
+
+    @field_validator("at_least")
+    @classmethod
+    def _can_fail(cls, share: Fraction) -> Fraction:
+        if share == 0:
+            raise ValueError("a quorum of 0% is met even when nobody votes; to require no "
+                             "quorum, delete it (quorum: null)")
+        return share
 
     def describe(self) -> str:
         counted = "abstentions count toward it" if self.abstain_counts else \

@@ -85,9 +85,10 @@ def archive(engine: Engine, cmd: Command) -> None:
     if component.status != "incubating":
         raise Rejected(f"{component.id} is {component.status}; only an incubating component "
                        "that is not graduating is archived")
+    removable_at = engine.calendar.after(cmd.at, proc.archive_before_removal)
     component.status = "archived"
     component.archived_at = cmd.at
-    component.removable_at = engine.calendar.after(cmd.at, proc.archive_before_removal)
+    component.removable_at = removable_at
     engine.log(cmd.at, component.id, f"archived; removable from {iso(component.removable_at)}")
 
 
