@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from charter.store import ballots
 from charter.store.db import connect, upgrade
 from charter.store.projects import Forbidden, Governance, Malformed, NotFound
 from charter.store.tables import ballots as ballot_table
-from charter.store.tables import events
+from charter.store.tables import events, policies
 from tests.store.conftest import KEY, Clock
 
 PEOPLE = {"alice": "maintainer", "bob": "maintainer", "carol": "maintainer",
@@ -247,3 +248,29 @@ def test_property_export_equals_state_and_audit_passes(
     assert gov.verify(NAME) is None
     assert simulate(folder, gov.export(NAME)) == gov.state(NAME)
     db.dispose()
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("command", {"do": "propose", "by": "mallory", "id": "P2", "process": "lazy-consensus"}),
+    ("at", "shift"),
+    ("policy", "reuse"),
+    ("rejected", "not allowed"),
+    ("prev", "f" * 64),
+    ("hash", "0" * 64),
+])
+def test_any_altered_field_is_found(gov: Governance, clock: Clock, db: sa.Engine,
+                                    column: str, value: Any) -> None:
+    make(gov)
+    for i in range(4):
+        clock.advance(hours=1)
+        gov.apply(NAME, "dave", {"do": "propose", "id": f"P{i}", "process": "lazy-consensus"})
+    with db.begin() as conn:
+        row = conn.execute(sa.select(events).where(events.c.seq == 3)).one()
+        if value == "shift":
+            value = row.at + timedelta(seconds=1)
+        elif value == "reuse":
+            conn.execute(policies.insert().values(hash="e" * 64, content={}))
+            value = "e" * 64
+        conn.execute(events.update().where(events.c.seq == 3).values({column: value}))
+    broken = gov.verify(NAME)
+    assert broken is not None and broken[0].seq == 3, broken
