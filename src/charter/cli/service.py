@@ -98,8 +98,13 @@ def worker(once: bool, env_file: str | None) -> None:
     gov, _ = _governance(env_file, migrate=False)
     work = _worker(gov)
     if once:
-        click.echo(json.dumps({"fired": work.fire_due(10_000),
-                               "delivered": work.deliver_due(10_000)}))
+        fired = delivered = 0
+        while True:  # until nothing is due: deadlines can queue effects, effects free others
+            step_fired, step_delivered = work.fire_due(1000), work.deliver_due(1000)
+            fired, delivered = fired + step_fired, delivered + step_delivered
+            if not step_fired and not step_delivered:
+                break
+        click.echo(json.dumps({"fired": fired, "delivered": delivered}))
         return
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
