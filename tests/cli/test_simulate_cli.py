@@ -165,6 +165,8 @@ def test_a_history_with_no_events_has_no_as_of(tmp_path: Path) -> None:
 
 
 def test_policy_path_relative_to_the_scenario_or_the_working_folder(tmp_path: Path) -> None:
+    # inside a repository, so `..` from the scenario's folder stays inside (see test_extends)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "pol").mkdir()
     (tmp_path / "sc").mkdir()
     (tmp_path / "pol" / "charter.yaml").write_text("charter: 1\nextends: llm-d\n")

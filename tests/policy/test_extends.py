@@ -273,6 +273,45 @@ def test_a_scenarios_inline_policy_is_confined_too(tmp_path: Path) -> None:
     assert "hunter2" not in caught.value.render()
 
 
+@pytest.mark.parametrize("policy", ["{secret}", "../elsewhere/secret.yaml", "linked.yaml"],
+                         ids=["absolute", "dot-dot", "symlink-out"])
+def test_a_scenarios_policy_file_is_confined_too(tmp_path: Path, policy: str) -> None:
+    # found by tests/test_fuzz_inputs.py: `policy: /abs/path` was read wherever it pointed
+    from charter.scenario import load_scenario
+
+    secret = _outside(tmp_path)
+    path = tmp_path / "project" / "s.yaml"
+    path.parent.mkdir()
+    (path.parent / "linked.yaml").symlink_to(secret)
+    path.write_text(f"people: {{}}\npolicy: {policy.format(secret=secret)}\nevents: []\n")
+    with pytest.raises(CharterError) as caught:
+        load_scenario(path)
+    text = caught.value.render()
+    assert text.startswith(f"{path}:2: policy: ") and "outside" in text
+    assert "hunter2" not in text and "password" not in text
+
+
+def test_a_scenarios_policy_from_the_working_folder_stays_in_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from charter.scenario import load_scenario
+
+    secret = _outside(tmp_path)
+    work = tmp_path / "work"
+    (work / "pol").mkdir(parents=True)
+    (work / "pol" / "p.yaml").write_text(BASE)
+    (work / "sc").mkdir()
+    monkeypatch.chdir(work)
+    fine = work / "sc" / "s.yaml"
+    fine.write_text("policy: pol/p.yaml\npeople: {}\nevents: []\n")
+    assert load_scenario(fine).policy.name == "pol/p.yaml"
+    out = work / "sc" / "t.yaml"
+    out.write_text(f"policy: {os.path.relpath(secret, work)}\npeople: {{}}\nevents: []\n")
+    with pytest.raises(CharterError) as caught:
+        load_scenario(out)
+    assert caught.value.render().startswith(f"{out}:1: policy: ")
+    assert "outside" in caught.value.render() and "hunter2" not in caught.value.render()
+
+
 def test_render_refuses_extends_outside(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     secret = _outside(tmp_path)

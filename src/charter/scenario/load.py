@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -11,6 +12,7 @@ from typing import Any
 from charter.engine.calendar import iso
 from charter.engine.state import Command
 from charter.errors import CharterError
+from charter.policy.files import exists, policy_root
 from charter.policy.loader import LoadedPolicy, load_policy
 from charter.scenario.fields import (
     COMMON,
@@ -57,6 +59,15 @@ def load_scenario(path: str | Path) -> Scenario:
                           raw_policy=document.policy_node)
 
 
+def _policy_root(ref: str, base_dir: Path) -> Path:
+    """Where a scenario's policy file may be, as its inline `extends:` may: inside the
+    repository holding the scenario (else its folder), or the working folder's when REF is
+    found only from there (the loader's fallback); a scenario may come from anyone."""
+    if not os.path.isabs(ref) and not exists(base_dir / ref) and exists(Path(ref)):
+        return policy_root(Path.cwd())
+    return policy_root(base_dir)
+
+
 def parse_scenario(data: Mapping[Any, Any], file: str, positions: Positions | Locations,
                    base_dir: Path, raw_policy: Any = None) -> Scenario:
     """Check scenario DATA; POSITIONS says where its keys are (a Positions, or locations as
@@ -80,7 +91,10 @@ def parse_scenario(data: Mapping[Any, Any], file: str, positions: Positions | Lo
         inline = raw_policy if isinstance(raw_policy, Mapping) else ref
         policy = load_policy(inline, base_dir=base_dir, file=file)
     elif isinstance(ref, str):
-        policy = load_policy(ref, base_dir=base_dir)
+        try:
+            policy = load_policy(ref, base_dir=base_dir, root=_policy_root(ref, base_dir))
+        except CharterError as err:
+            raise (err if err.file else fail(err.message, "policy")) from None
     else:
         raise fail(f"expected a preset name, a file path or a mapping, got {what(ref)}",
                    "policy")
