@@ -111,6 +111,9 @@ def parse_yaml(text: str, file: str) -> Any:
     yaml.Constructor = _CONSTRUCTOR
     yaml.Scanner = _SCANNER
     yaml.allow_duplicate_keys = False
+    # YAML lets an anchor be defined again (an alias names the latest), as PyYAML and go-yaml
+    # read it; ruamel's warning would print library lines that quote the input.
+    yaml.composer.warn_double_anchors = False
     try:
         node = yaml.load(text)
     except _BadValue as err:
