@@ -123,7 +123,9 @@ def test_outside_ref_in_text_output_names_it_without_content(tmp_path: Path,
 
 
 def test_outside_ref_from_a_pull_request_reaches_neither_check_nor_gate(
-        make_repo: Callable[[str], Path], secret_file: Path) -> None:
+        make_repo: Callable[[str], Path], secret_file: Path,
+        server: tuple[str, list[str]]) -> None:
+    base_url, hits = server
     repo = make_repo("svc")
     (repo / "charter.yaml").write_text(
         "charter: 1\nproject: {name: t}\nroles: [maintainer]\n"
@@ -134,7 +136,8 @@ def test_outside_ref_from_a_pull_request_reaches_neither_check_nor_gate(
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-s", "-m", "base")
     git(repo, "tag", "base")
-    for n, ref in enumerate((secret_file.as_uri(), "other.yaml#/x", "./other.yaml")):
+    for n, ref in enumerate((secret_file.as_uri(), "other.yaml#/x", "./other.yaml",
+                             f"{base_url}/x.yaml", f"{base_url}/x.yaml#/x")):
         (repo / "api/openapi.yaml").write_text(yaml.safe_dump(spec({"$ref": ref})))
         git(repo, "commit", "-q", "-s", "-am", f"head {n}")
         check = CliRunner().invoke(cli, ["check", "api", "--repo", str(repo), "--range",
@@ -149,6 +152,7 @@ def test_outside_ref_from_a_pull_request_reaches_neither_check_nor_gate(
         [api] = [r for r in json.loads(gate.output)["requirements"]
                  if r["rule"] == "api.breaking"]
         assert [w["id"] for w in api["details"]["warnings"]] == ["ref-outside-document"]
+    assert hits == []  # the loopback server was never asked
 
 
 # -- references inside the document -----------------------------------------------------------

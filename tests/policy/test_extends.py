@@ -7,6 +7,7 @@ folder of the policy file. Paths are checked after links are followed.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -147,6 +148,24 @@ def test_the_github_action_refuses_extends_outside_the_workspace(
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "outside the repository" in proc.stderr and "hunter2" not in proc.stderr
+
+
+@pytest.mark.parametrize("extends", ["{secret}", "../elsewhere/secret.yaml", "/dev/zero",
+                                     "file://{secret}", "http://127.0.0.1:{port}/x.yaml"])
+def test_policy_check_refuses_extends_outside(tmp_path: Path, extends: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    secret = _outside(tmp_path)
+    with socket.socket() as listener:  # a loopback port that records whether it is reached
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        path = _policy(tmp_path / "project",
+                       extends.format(secret=secret, port=listener.getsockname()[1]))
+        code, out, err = run_charter(["policy", "check", str(path)], capsys)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    assert code == 2 and out == "" and f"{path}:2: extends:" in err
+    assert "hunter2" not in err and "api_token" not in err
 
 
 def test_policy_check_refuses_a_device_and_a_pipe(tmp_path: Path) -> None:
