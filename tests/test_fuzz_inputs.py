@@ -95,9 +95,11 @@ class World:
 
     def hostile_refs(self) -> list[str]:
         """Every way an input may name something outside: paths, URIs, devices, the network."""
-        rel = os.path.relpath(self.sentinel, self.work / "x")
+        rel = os.path.relpath(self.sentinel, self.work / "x")  # from the loose files
+        up = os.path.relpath(self.sentinel, self.repo / "api")  # from a repository's folder
         return [str(self.sentinel), self.sentinel.as_uri(), f"{self.sentinel.as_uri()}#/x",
-                rel, f"{rel}#/x", "/dev/zero", "/dev/stdin", "/proc/self/environ",
+                rel, f"{rel}#/x", up, f"{up}#/x", up.removeprefix("../"), "/dev/zero",
+                "/dev/stdin", "/proc/self/environ",
                 f"{self.url}/x.yaml", f"{self.url}/x.yaml#/x", "//127.0.0.1/x.yaml",
                 "~/.ssh/id_rsa", "llama-stack/../../x.yaml"]
 
