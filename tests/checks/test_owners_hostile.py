@@ -200,3 +200,34 @@ def test_text_that_is_not_utf8_is_refused_with_its_line(text: str, line: int) ->
     with pytest.raises(YamlFailure) as caught:
         compose(text)
     assert caught.value.encoding and caught.value.line == line
+
+
+LONG = "x" * 5000
+LONG_KEY = "x" * 1000  # YAML allows at most 1,024 characters in a key written without `?`
+
+# name: (files, the finding's rule); each quotes a long value from the file.
+LONG_VALUES: dict[str, tuple[dict[str, bytes | Link], str]] = {
+    "codeowners-owner": ({"CODEOWNERS": f"* @a {LONG}\n".encode()}, "codeowners.owner-invalid"),
+    "codeowners-pattern": ({"CODEOWNERS": f"[{LONG} @a\n".encode()},
+                           "codeowners.pattern-invalid"),
+    "owners-key": ({"OWNERS": f"approvers: [a]\n{LONG_KEY}: 1\n".encode()},
+                   "owners.unknown-key"),
+    "owners-filter": ({"OWNERS": f"filters:\n  '({LONG_KEY}':\n    approvers: [a]\n".encode()},
+                      "owners.filter-regexp-invalid"),
+    "nested-alias": ({"OWNERS": b"approvers: [t]\n", "OWNERS_ALIASES":
+                      f"aliases:\n  t: [{LONG_KEY}]\n  {LONG_KEY}: [b]\n".encode()},
+                     "owners.nested-alias"),
+}
+
+
+@pytest.mark.parametrize("name", list(LONG_VALUES))
+def test_findings_quote_long_values_in_short_excerpts(make_repo: MakeRepo, name: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # found by tests/test_fuzz_inputs.py: a 10,000-character owner was quoted whole
+    files, rule = LONG_VALUES[name]
+    repo = build(make_repo, files)
+    _, out, _ = run(["check", "owners", "--repo", str(repo), "--format", "json"], capsys)
+    [finding] = [f for f in json.loads(out)["findings"] if f["rule"] == rule]
+    assert "xxxx…" in finding["message"] and len(finding["message"]) < 600
+    _, _, err = run(["owners", "a", "--repo", str(repo)], capsys)
+    assert all(len(line) < 600 for line in err.splitlines())

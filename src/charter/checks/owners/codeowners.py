@@ -20,6 +20,7 @@ from charter.checks.owners.codeowners_patterns import (
     PatternError,
     compile_pattern,
 )
+from charter.errors import excerpt
 
 LOCATIONS: tuple[str, ...] = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 #: "CODEOWNERS files must be under 3 MB in size. A CODEOWNERS file over this limit will not be
@@ -137,12 +138,12 @@ def parse_codeowners(path: str, text: str) -> CodeownersFile:
             compiled = compile_pattern(pattern)
         except PatternError as err:
             problem("codeowners.pattern-invalid", number,
-                    f"pattern {pattern!r}: {err}; GitHub skips this line")
+                    f"pattern {excerpt(pattern)}: {err}; GitHub skips this line")
             continue
         bad = [owner for owner in owners if not _owner_ok(owner)]
         if bad:
             problem("codeowners.owner-invalid", number,
-                    f"owner {bad[0]!r} is not @user, @org/team or an e-mail address; GitHub "
+                    f"owner {excerpt(bad[0])} is not @user, @org/team or an e-mail address; GitHub "
                     "skips this line")
             continue
         rules.append(CodeownersRule(pattern, tuple(owners), number, compiled))

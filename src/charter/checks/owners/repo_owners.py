@@ -55,7 +55,7 @@ from charter.checks.owners.codeowners import (
     pick_codeowners,
 )
 from charter.checks.owners.owners_yaml import YamlFailure, compose
-from charter.errors import CharterError
+from charter.errors import CharterError, excerpt
 
 OWNERS = "OWNERS"
 OWNERS_ALIASES = "OWNERS_ALIASES"
@@ -494,7 +494,8 @@ def _parse_owners(path: str, text: str, aliases: Mapping[str, frozenset[str]],
                 regex = compile_go_regexp(pattern)
             except (ValueError, re.error) as err:
                 problem("owners.filter-regexp-invalid", _line(knode),
-                        f"filter {pattern!r} is not a valid Go regexp ({err}); Prow skips it")
+                        f"filter {excerpt(pattern)} is not a valid Go regexp ({err}); Prow "
+                        "skips it")
                 continue
         for key in _PEOPLE_KEYS:
             if key in values:
@@ -702,7 +703,7 @@ def _lint_names(path: str, text: str, aliases: Mapping[str, frozenset[str]],
             if key not in known:
                 hint = (" (it belongs under `options:`)" if key in _KNOWN_OPTIONS else "")
                 add("owners.unknown-key", knode,
-                    f"unknown key {name!r}{where}{hint}; Prow ignores it")
+                    f"unknown key {excerpt(name)}{where}{hint}; Prow ignores it")
                 continue
             if key == "approvers" and (_is_null(value) or (
                     isinstance(value, yaml.SequenceNode) and not value.value)):
@@ -719,15 +720,15 @@ def _lint_names(path: str, text: str, aliases: Mapping[str, frozenset[str]],
                     reason = _looks_like_alias(login, aliases, members)
                     if reason:
                         add("owners.unknown-alias", item,
-                            f"{login!r} in `{key}`{where} {reason}; Prow keeps it as a login "
-                            "and then drops it (no such collaborator); define it in "
+                            f"{excerpt(login)} in `{key}`{where} {reason}; Prow keeps it as a "
+                            "login and then drops it (no such collaborator); define it in "
                             "OWNERS_ALIASES or fix the name")
             if key == "options" and isinstance(value, yaml.MappingNode):
                 check_block(value, _KNOWN_OPTIONS, " in `options`")
             if key == "filters" and isinstance(value, yaml.MappingNode):
                 try:
                     for pattern, _, config in _pairs(value):
-                        check_block(config, _KNOWN_FILTER, f" in filter {pattern!r}")
+                        check_block(config, _KNOWN_FILTER, f" in filter {excerpt(pattern)}")
                 except _DecodeError:
                     pass
 
@@ -754,9 +755,9 @@ def _lint_alias_file(text: str | None, aliases: Mapping[str, frozenset[str]]) ->
                 findings.append(Finding(
                     check=CHECK, rule="owners.nested-alias", path=OWNERS_ALIASES,
                     line=_line(item),
-                    message=f"alias {norm_login(name)!r} lists alias {login!r}; Prow does not "
-                            "expand aliases inside aliases, so it counts as a login nobody has; "
-                            "list its members instead"))
+                    message=f"alias {excerpt(norm_login(name))} lists alias {excerpt(login)}; "
+                            "Prow does not expand aliases inside aliases, so it counts as a login "
+                            "nobody has; list its members instead"))
     return findings
 
 
