@@ -75,6 +75,7 @@ def test_export_of_an_unknown_project(tmp_path: Path) -> None:
 def test_worker_once_reports_what_it_did(tmp_path: Path) -> None:
     assert charter(tmp_path, "db", "upgrade").returncode == 0
     result = charter(tmp_path, "worker", "--once")
-    assert result.returncode == 0 and json.loads(result.stdout) == {"fired": 0, "delivered": 0}
+    assert result.returncode == 0 and json.loads(result.stdout) == {"webhooks": 0, "fired": 0,
+                                                           "delivered": 0}
     with connect(f"sqlite:///{tmp_path / 'c.db'}").connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(events)).scalar() == 0

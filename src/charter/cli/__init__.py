@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "export": "charter.cli.service:export",
     "token": "charter.cli.service:token",
     "demo": "charter.cli.service:demo",
+    "github": "charter.cli.service:github",
 }
 
 

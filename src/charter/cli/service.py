@@ -34,19 +34,42 @@ def _governance(env_file: str | None, *, migrate: bool = True, key: bool = False
     return Governance(db, secret), settings
 
 
-def _worker(gov: Any) -> Any:
+def _worker(gov: Any, settings: Any) -> Any:
     import os
     from datetime import timedelta
 
-    from charter.worker.run import Worker, log_notice
+    from charter.worker.run import log_notice
 
     lease = os.environ.get("CHARTER_WORKER_LEASE_SECONDS")
     if lease is not None and not lease.isdigit():
         raise CharterError("CHARTER_WORKER_LEASE_SECONDS must be a whole number of seconds")
-    work = Worker(gov, {"notice": log_notice})
+    work = _github_worker(gov, settings, {"notice": log_notice})
     if lease:
         work.lease = timedelta(seconds=int(lease))
     return work
+
+
+def _github_worker(gov: Any, settings: Any, deliverers: dict[str, Any]) -> Any:
+    """The worker with the GitHub App: it processes webhooks always, and posts comments when
+    the App's id and key are set (until then comment effects wait, shown, never dropped)."""
+    import os
+
+    from charter.forge.client import GitHub
+    from charter.forge.handle import DEFAULT_PRESET, Forge
+    from charter.worker.github import CommentDeliverer, GitHubWorker
+
+    preset = os.environ.get("CHARTER_GITHUB_PRESET") or DEFAULT_PRESET
+    forge = Forge(gov, preset=preset,
+                  public_url=settings.public_url or "http://127.0.0.1:8000")
+    if settings.github_app_id and settings.github_private_key_file:
+        try:
+            key = Path(settings.github_private_key_file).read_bytes()
+        except OSError as err:
+            raise CharterError(f"CHARTER_GITHUB_PRIVATE_KEY_FILE: cannot read it: "
+                               f"{err.strerror}") from None
+        github = GitHub(settings.github_api_url, settings.github_app_id, key)
+        deliverers = {**deliverers, "comment": CommentDeliverer(github)}
+    return GitHubWorker(gov, deliverers, forge=forge)
 
 
 @click.command()
@@ -56,11 +79,12 @@ def _worker(gov: Any) -> Any:
 @ENV_FILE
 def serve(host: str, port: int, no_worker: bool, env_file: str | None) -> None:
     """Run the service: REST API (and webhooks, dashboard) with an in-process worker."""
-    gov, _ = _governance(env_file, key=True)
-    _serve(gov, host, port, worker=not no_worker)
+    gov, settings = _governance(env_file, key=True)
+    _serve(gov, settings, host, port, worker=not no_worker)
 
 
-def _serve(gov: Any, host: str, port: int, *, worker: bool, banner: str | None = None) -> None:
+def _serve(gov: Any, settings: Any, host: str, port: int, *, worker: bool,
+           banner: str | None = None) -> None:
     import uvicorn
 
     from charter.web.api import create_app
@@ -69,10 +93,11 @@ def _serve(gov: Any, host: str, port: int, *, worker: bool, banner: str | None =
     stop = threading.Event()
     thread = None
     if worker:
-        thread = threading.Thread(target=_worker(gov).run, args=(stop,), name="charter-worker",
-                                  daemon=True)
+        thread = threading.Thread(target=_worker(gov, settings).run, args=(stop,),
+                                  name="charter-worker", daemon=True)
         thread.start()
-    config = uvicorn.Config(create_app(gov), host=host, port=port, log_level="info")
+    config = uvicorn.Config(create_app(gov, settings.webhook_secret), host=host, port=port,
+                            log_level="info")
     server = uvicorn.Server(config)
     if banner:
         original = server.startup
@@ -95,16 +120,17 @@ def _serve(gov: Any, host: str, port: int, *, worker: bool, banner: str | None =
 @ENV_FILE
 def worker(once: bool, env_file: str | None) -> None:
     """Fire due deadlines and deliver queued effects (run as many as you like)."""
-    gov, _ = _governance(env_file, migrate=False)
-    work = _worker(gov)
+    gov, settings = _governance(env_file, migrate=False)
+    work = _worker(gov, settings)
     if once:
-        fired = delivered = 0
+        webhooks = fired = delivered = 0
         while True:  # until nothing is due: deadlines can queue effects, effects free others
-            step_fired, step_delivered = work.fire_due(1000), work.deliver_due(1000)
-            fired, delivered = fired + step_fired, delivered + step_delivered
-            if not step_fired and not step_delivered:
+            steps = (work.process_deliveries(1000), work.fire_due(1000), work.deliver_due(1000))
+            webhooks, fired, delivered = (webhooks + steps[0], fired + steps[1],
+                                          delivered + steps[2])
+            if not any(steps):
                 break
-        click.echo(json.dumps({"fired": fired, "delivered": delivered}))
+        click.echo(json.dumps({"webhooks": webhooks, "fired": fired, "delivered": delivered}))
         return
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
@@ -200,9 +226,12 @@ def token_create(login: str, admin: bool, env_file: str | None) -> None:
                                      "folder).")
 def demo(host: str, port: int, db_url: str | None) -> None:
     """A fresh database with a realistic example project, served on loopback."""
+    import dataclasses
+
     from charter.cli.demo_project import seed
     from charter.store.db import connect, upgrade
     from charter.store.projects import Governance
+    from charter.store.settings import load_settings
 
     folder = Path(tempfile.mkdtemp(prefix="charter-demo-"))
     url = db_url or f"sqlite:///{folder / 'charter.db'}"
@@ -211,6 +240,10 @@ def demo(host: str, port: int, db_url: str | None) -> None:
     gov = Governance(database, secrets.token_bytes(32))
     seeded = seed(gov)
     base = f"http://{host}:{port}"
+    hook_secret = secrets.token_hex(16)
+    # The demo takes signed webhooks too, so one can be replayed with curl (docs/github.md).
+    settings = dataclasses.replace(load_settings(), database_url=url, public_url=base,
+                                   webhook_secret=hook_secret.encode())
     project_url = f"{base}/api/v1/projects/{seeded.project}"
     lines = [
         "",
@@ -224,6 +257,31 @@ def demo(host: str, port: int, db_url: str | None) -> None:
         f"{seeded.tokens[1][2]}' -H 'Content-Type: application/json' -d '{{\"do\": \"propose\", "
         f"\"id\": \"P-NEW\", \"process\": \"lazy-consensus\", \"title\": \"Try Charter\"}}'",
         f"  API reference: {base}/api/docs",
+        f"  webhooks: POST {base}/webhooks/github, secret {hook_secret} (see docs/github.md)",
         "",
     ]
-    _serve(gov, host, port, worker=True, banner="\n".join(lines))
+    _serve(gov, settings, host, port, worker=True, banner="\n".join(lines))
+
+
+@click.group()
+def github() -> None:
+    """The GitHub App."""
+
+
+@github.command("manifest")
+@click.option("--url", "public_url", help="Where Charter is served (default: "
+                                          "CHARTER_PUBLIC_URL).")
+@click.option("--name", default="Charter", show_default=True, help="The App's name on GitHub "
+                                                                    "(unique there).")
+@ENV_FILE
+def github_manifest(public_url: str | None, name: str, env_file: str | None) -> None:
+    """Print the App manifest (permissions, events, webhook URL) for GitHub's "create a GitHub
+    App from a manifest" flow."""
+    from charter.forge.manifest import manifest
+    from charter.store.settings import load_settings
+
+    url = public_url or load_settings(env_file).public_url
+    if not url or not url.startswith(("https://", "http://")):
+        raise CharterError("give the address GitHub will reach Charter at: --url https://... "
+                           "or CHARTER_PUBLIC_URL")
+    click.echo(json.dumps(manifest(url, name), indent=2))

@@ -139,3 +139,33 @@ outbox = Table(
     Index("outbox_key", "ordering_key", "delivered_at", "id"),
     UniqueConstraint("project_id", "dedupe", name="outbox_once"),
 )
+
+# --- the GitHub App ---------------------------------------------------------------------------
+
+# Every webhook delivery, stored once by GitHub's `X-GitHub-Delivery` before it is acknowledged;
+# the worker then processes it (deliveries about one issue in the order they arrived).
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("guid", String(100), nullable=False, unique=True),
+    Column("event", String(60), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    # Null for events Charter does not handle: they are acknowledged, kept by id, not processed.
+    Column("payload", JSON, nullable=True),
+    Column("ordering_key", String(300), nullable=False),
+    Column("processed_at", UtcDateTime(), nullable=True),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("deliveries_due", "processed_at", "next_attempt_at"),
+)
+
+# The App installation a project's repository belongs to: its tokens post the answers.
+installations = Table(
+    "installations", metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("installation_id", BigInteger, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)

@@ -16,6 +16,7 @@ from charter.errors import CharterError
 from charter.store.db import reading
 from charter.store.projects import Forbidden, Governance, Malformed, NotFound
 from charter.store.tokens import Holder, holder_of
+from charter.web import webhooks
 
 #: Request bodies larger than this are refused before they are read (the API's commands are
 #: small; the webhook endpoint has its own, larger cap).
@@ -183,18 +184,22 @@ def router(gov: Governance) -> APIRouter:
     return api
 
 
-def create_app(gov: Governance) -> FastAPI:
-    """The HTTP service: the REST API (and, as they come, webhooks and the dashboard)."""
+def create_app(gov: Governance, webhook_secret: bytes | None = None) -> FastAPI:
+    """The HTTP service: the REST API and GitHub's webhooks (and, as it comes, the dashboard);
+    webhooks are refused without WEBHOOK_SECRET."""
     app = FastAPI(title="Charter", version="1", docs_url="/api/docs", redoc_url=None)
     install_error_handlers(app)
 
     @app.middleware("http")
     async def cap_body(request: Request, call_next: Any) -> Any:
         length = request.headers.get("content-length")
+        if request.url.path == webhooks.PATH:
+            return await call_next(request)  # GitHub's bodies: its own, larger cap
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
             return JSONResponse(error_body("too-large", f"request bodies are at most {MAX_BODY} "
                                                         "bytes"), 413)
         return await call_next(request)
 
     app.include_router(router(gov))
+    app.include_router(webhooks.router(gov, webhook_secret))
     return app

@@ -1,0 +1,1 @@
+"""The GitHub App: webhooks in, slash commands to engine commands, comments out."""

@@ -1,0 +1,106 @@
+"""The few GitHub REST calls Charter makes, as the App's installation (httpx)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from charter.forge.auth import Token, TokenCache, app_jwt
+
+API_VERSION = "2022-11-28"
+
+
+class GitHubUnavailable(Exception):
+    """GitHub refused or could not be reached; RETRY_AFTER is its own hint, if it gave one."""
+
+    def __init__(self, message: str, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
+    """How long GitHub asks to wait: `Retry-After` (seconds or a date), or, for a spent rate
+    limit, until `X-RateLimit-Reset`."""
+    value = response.headers.get("retry-after")
+    if value is not None:
+        if value.strip().isdigit():
+            return timedelta(seconds=min(int(value), 86_400))
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(timedelta(0), when - now) if when.tzinfo else None
+    reset = response.headers.get("x-ratelimit-reset")
+    if response.headers.get("x-ratelimit-remaining") == "0" and reset and reset.isdigit():
+        return max(timedelta(0), datetime.fromtimestamp(int(reset), UTC) - now)
+    return None
+
+
+class GitHub:
+    """A GitHub App's client: its JWT, cached installation tokens, and the calls Charter makes."""
+
+    def __init__(self, api_url: str, app_id: str, private_key: str | bytes,
+                 http: httpx.Client | None = None,
+                 clock: Callable[[], datetime] = _utcnow) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.app_id, self.private_key = app_id, private_key
+        self.http = http or httpx.Client(timeout=httpx.Timeout(10.0))
+        self.clock = clock
+        self.tokens = TokenCache(clock)
+
+    def _headers(self, bearer: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {bearer}", "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION, "User-Agent": "charter"}
+
+    def _send(self, method: str, path: str, bearer: str, body: Any = None) -> httpx.Response:
+        try:
+            response = self.http.request(method, self.api_url + path, json=body,
+                                         headers=self._headers(bearer))
+        except httpx.HTTPError as err:
+            raise GitHubUnavailable(f"{method} {path}: {type(err).__name__}: {err}") from None
+        if response.status_code >= 500 or response.status_code == 429 or (
+                response.status_code == 403
+                and response.headers.get("x-ratelimit-remaining") == "0"):
+            raise GitHubUnavailable(f"{method} {path}: HTTP {response.status_code}",
+                                    retry_after(response, self.clock()))
+        return response
+
+    def installation_token(self, installation: int) -> str:
+        """A token for INSTALLATION, from the cache or freshly exchanged for the App's JWT."""
+        cached = self.tokens.get(installation)
+        if cached is not None:
+            return cached
+        path = f"/app/installations/{installation}/access_tokens"
+        response = self._send("POST", path, app_jwt(self.app_id, self.private_key,
+                                                    self.clock()))
+        if response.status_code != 201:
+            raise GitHubUnavailable(f"POST {path}: HTTP {response.status_code}: "
+                                    f"{response.text[:200]}")
+        try:
+            data = response.json()
+            token = Token(str(data["token"]),
+                          datetime.fromisoformat(str(data["expires_at"]).replace("Z", "+00:00")))
+        except (ValueError, KeyError, TypeError) as err:
+            raise GitHubUnavailable(f"POST {path}: unexpected answer ({err})") from None
+        self.tokens.put(installation, token)
+        return token.value
+
+    def comment(self, installation: int, repository: str, number: int, body: str) -> None:
+        """Post BODY as a comment on issue or pull request NUMBER of REPOSITORY."""
+        path = f"/repos/{repository}/issues/{number}/comments"
+        response = self._send("POST", path, self.installation_token(installation),
+                              {"body": body})
+        if response.status_code == 401:
+            # The token was revoked or expired early: the next try exchanges a new one.
+            self.tokens.forget(installation)
+        if response.status_code != 201:
+            raise GitHubUnavailable(f"POST {path}: HTTP {response.status_code}: "
+                                    f"{response.text[:200]}")

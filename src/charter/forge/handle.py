@@ -1,0 +1,157 @@
+"""What a stored delivery does: projects appear on installation, slash commands reach the
+engine, and the answers become outbox rows (returned, so the caller queues them in the same
+transaction that marks the delivery processed)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from charter.errors import CharterError
+from charter.forge import answer, payload, slash
+from charter.forge.inbox import Delivery
+from charter.store.db import reading, writing
+from charter.store.projects import Governance, NotFound
+from charter.store.tables import installations
+
+log = logging.getLogger("charter.forge")
+#: The preset a repository's project starts with until its policy file is read.
+DEFAULT_PRESET = "llama-stack"
+#: The role the installing account gets in a project created on installation, when the
+#: policy has it: someone has to be able to act before the policy's `people:` is read.
+INSTALLER_ROLE = "maintainer"
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """An effect to queue: `enqueue(conn, project_id, kind, dedupe, ordering_key, payload)`."""
+
+    project_id: int
+    kind: str
+    dedupe: str
+    ordering_key: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class Forge:
+    """Processes deliveries against GOV's projects."""
+
+    gov: Governance
+    preset: str = DEFAULT_PRESET
+    public_url: str = "http://127.0.0.1:8000"
+
+    def process(self, delivery: Delivery) -> list[Outbound]:
+        if delivery.event in ("installation", "installation_repositories"):
+            self._install(delivery.event, delivery.payload)
+            return []
+        if delivery.event == "issue_comment":
+            return self._comment(delivery)
+        return []  # ping, and events stored before a handler existed for them
+
+    # --- installation ---------------------------------------------------------------------
+
+    def _install(self, event: str, data: dict[str, Any]) -> None:
+        installation = payload.number(data, "installation", "id")
+        added, removed = payload.repositories(event, data)
+        installer = payload.text(data, "sender", "login")
+        for name in added:
+            project_id = self._project_id(name)
+            if project_id is None:
+                people = {}
+                if installer and INSTALLER_ROLE in self._roles():
+                    people[installer] = [INSTALLER_ROLE]
+                try:
+                    project_id = self.gov.create_project(name, self.preset, people).id
+                except CharterError as err:
+                    log.warning("installation %s: project %s not created: %s", installation,
+                                name, err.message)
+                    continue
+            if installation is not None:
+                self._link(project_id, installation, active=True)
+        for name in removed:
+            # The project and its log stay: they are the record of what was decided.
+            project_id = self._project_id(name)
+            if project_id is not None and installation is not None:
+                self._link(project_id, installation, active=False)
+
+    def _roles(self) -> tuple[str, ...]:
+        from charter.policy.loader import load_policy
+
+        return tuple(load_policy(self.preset).policy.role_ids)
+
+    def _project_id(self, name: str) -> int | None:
+        try:
+            return self.gov.project(name).id
+        except NotFound:
+            return None
+
+    def _link(self, project_id: int, installation: int, *, active: bool) -> None:
+        with writing(self.gov.db) as conn:
+            row = conn.execute(sa.select(installations.c.installation_id)
+                               .where(installations.c.project_id == project_id)).first()
+            if row is None:
+                conn.execute(installations.insert().values(
+                    project_id=project_id, installation_id=installation, active=active))
+            else:
+                conn.execute(installations.update()
+                             .where(installations.c.project_id == project_id)
+                             .values(installation_id=installation, active=active))
+
+    def installation_of(self, project_id: int) -> int | None:
+        with reading(self.gov.db) as conn:
+            value = conn.execute(sa.select(installations.c.installation_id)
+                                 .where(installations.c.project_id == project_id,
+                                        installations.c.active.is_(True))).scalar()
+        return int(value) if value is not None else None
+
+    # --- slash commands -------------------------------------------------------------------
+
+    def ballot_url(self, project: str, vote: str) -> str:
+        return f"{self.public_url.rstrip('/')}/projects/{project}/decisions/{vote}/ballot"
+
+    def _comment(self, delivery: Delivery) -> list[Outbound]:
+        comment = payload.comment(delivery.payload)
+        if comment is None or comment.bot:
+            return []  # edits, deletions, and the bot's own answers
+        commands, ignored = slash.parse(comment.body)
+        if not commands:
+            return []
+        name = comment.repository
+        project_id = self._project_id(name)
+        if project_id is None:
+            log.info("delivery %s: %s is not a Charter project; commands ignored",
+                     delivery.guid, name)
+            return []
+        installation = comment.installation or self.installation_of(project_id)
+        lines = [self._run(name, comment, command) for command in commands]
+        if installation is None:
+            log.warning("delivery %s: no installation for %s, so no answer is posted",
+                        delivery.guid, name)
+            return []
+        body = answer.compose(comment.author, lines, ignored)
+        return [Outbound(project_id, "comment", f"comment:{delivery.guid}",
+                         f"issue:{name}#{comment.number}",
+                         {"installation": installation, "repository": name,
+                          "number": comment.number, "body": body})]
+
+    def _run(self, name: str, comment: payload.Comment, command: slash.Slash) -> answer.Line:
+        def decisions() -> Mapping[str, Any]:
+            found: Mapping[str, Any] = self.gov.state(name)["decisions"]
+            return found
+
+        translated = slash.translate(command, comment, decisions,
+                                     lambda vote: self.ballot_url(name, vote))
+        if translated.command is None:
+            return answer.note(command.line, translated.answer or "")
+        try:
+            outcome = self.gov.apply(name, comment.author, translated.command)
+        except CharterError as err:
+            return answer.refused(command.line, err.message)
+        if outcome.rejected is not None:
+            return answer.refused(command.line, outcome.rejected)
+        return answer.accepted(command.line, outcome.decision, outcome.receipt)

@@ -1,0 +1,82 @@
+"""The worker's GitHub part: processes stored webhook deliveries and posts the answers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from charter.forge import inbox
+from charter.forge.client import GitHub, GitHubUnavailable
+from charter.forge.handle import Forge
+from charter.store import queue
+from charter.store.db import writing
+from charter.worker.run import DeliveryFailed, Worker
+
+log = logging.getLogger("charter.worker")
+
+
+def comment_deliverer(github: GitHub) -> CommentDeliverer:
+    return CommentDeliverer(github)
+
+
+@dataclass(frozen=True)
+class CommentDeliverer:
+    """Delivers `comment` effects; GitHub's refusals become retries, never drops."""
+
+    github: GitHub
+
+    def __call__(self, effect: queue.Effect) -> None:
+        data = effect.payload
+        body = f"{data['body']}\n\n<!-- charter effect {effect.id} -->"
+        try:
+            self.github.comment(int(data["installation"]), str(data["repository"]),
+                                int(data["number"]), body)
+        except GitHubUnavailable as err:
+            raise DeliveryFailed(str(err), err.retry_after) from None
+
+
+@dataclass
+class GitHubWorker(Worker):
+    """A worker that also processes webhook deliveries, before the effects they queue."""
+
+    forge: Forge | None = field(default=None)
+
+    def process_deliveries(self, limit: int = 100) -> int:
+        """Process up to LIMIT stored deliveries; returns how many were processed."""
+        if self.forge is None:
+            return 0
+        done = 0
+        for _ in range(limit):
+            with writing(self.gov.db) as conn:
+                delivery = inbox.claim(conn, self.clock(), self.lease)
+            if delivery is None:
+                break
+            try:
+                effects = self.forge.process(delivery)
+            except Exception as err:  # the database went away, a bug: retried, not lost
+                with writing(self.gov.db) as conn:
+                    when = inbox.failed(conn, delivery, self.clock(),
+                                        f"{type(err).__name__}: {err}")
+                log.exception("delivery %s (%s) failed; next try at %s", delivery.guid,
+                              delivery.event, when.isoformat())
+                continue
+            with writing(self.gov.db) as conn:
+                now = self.clock()
+                for out in effects:
+                    queue.enqueue(conn, out.project_id, out.kind, out.dedupe, out.ordering_key,
+                                  out.payload, now)
+                inbox.processed(conn, delivery, now)
+            done += 1
+        return done
+
+    def run(self, stop: threading.Event, idle: float = 1.0) -> None:
+        """Work until STOP is set: deliveries first, so their answers are queued this round."""
+        while not stop.is_set():
+            try:
+                busy = self.process_deliveries() + self.fire_due() + self.deliver_due()
+            except Exception:  # the database went away for a moment: keep the worker alive
+                log.exception("worker step failed; retrying")
+                busy = 0
+            if not busy:
+                stop.wait(idle)
