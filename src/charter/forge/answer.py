@@ -26,6 +26,8 @@ def accepted(command: str, decision: dict[str, Any] | None, receipt: str | None)
     text = f"decision {decision.get('id')} is **{decision.get('status')}**"
     if decision.get("closes_at"):
         text += f" (closes at {decision['closes_at']})"
+    if command.lstrip("/").startswith("call-vote") and decision.get("vote"):
+        text += f"; vote {decision['vote']} is open: answer `/vote yes|no|abstain`"
     if receipt is not None:
         text += f"; your receipt is `{receipt}`"
     return Line(command, True, text)

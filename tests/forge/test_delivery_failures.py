@@ -1,0 +1,45 @@
+"""GitHub failing for a while (500s, 429 with Retry-After): every answer is posted later, once
+each, in order per issue; none is dropped."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from charter.store.tables import outbox
+from tests.forge.conftest import REPO, Hub
+
+PEOPLE = {"alice": "maintainer", "bob": "maintainer", "dave": "contributor"}
+
+
+def test_answers_survive_an_unavailable_github(hub: Hub) -> None:
+    hub.gov.create_project(REPO, "llama-stack", PEOPLE)
+    script = [(1, "dave", "/propose"), (2, "dave", "/propose"), (1, "bob", "/object no"),
+              (2, "alice", "/object later"), (1, "alice", "/call-vote"),
+              (2, "dave", "/withdraw"), (1, "alice", "/vote yes"), (1, "bob", "/vote no")]
+    for number, author, body in script:
+        hub.comment(body, author, number)
+    hub.github.failures.extend([(500, {})] * 4 + [(429, {"Retry-After": "120"})] * 3
+                               + [(502, {})] * 2 + [(429, {"Retry-After": "30"})])
+    rounds = 0
+    while True:
+        hub.work()
+        with hub.gov.db.connect() as conn:
+            pending = conn.execute(sa.select(sa.func.count()).select_from(outbox).where(
+                outbox.c.kind == "comment", outbox.c.delivered_at.is_(None))).scalar_one()
+        if not pending and not hub.github.failures:
+            break
+        rounds += 1
+        assert rounds < 200, "answers were not delivered"
+        hub.clock.advance(minutes=1)
+    assert not hub.github.failures  # every scripted failure was met
+    posted = hub.github.comments()
+    assert len(posted) == len(script)
+    ids = [int(re.search(r"charter effect (\d+)", r.body["body"])[1])  # type: ignore[index]
+           for r in posted]
+    assert len(set(ids)) == len(ids)  # exactly once each
+    for number in (1, 2):
+        mine = [r.body["body"] for r in posted if r.path.endswith(f"/issues/{number}/comments")]
+        expected = [f"@{a}\n- `{b}`" for n, a, b in script if n == number]
+        assert [text.split(":", 1)[0] for text in mine] == expected  # in order per issue
