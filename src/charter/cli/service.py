@@ -34,7 +34,7 @@ def _governance(env_file: str | None, *, migrate: bool = True, key: bool = False
     return Governance(db, secret), settings
 
 
-def _worker(gov: Any, settings: Any) -> Any:
+def _worker(gov: Any, settings: Any, *, demo: bool = False) -> Any:
     import os
     from datetime import timedelta
 
@@ -43,20 +43,22 @@ def _worker(gov: Any, settings: Any) -> Any:
     lease = os.environ.get("CHARTER_WORKER_LEASE_SECONDS")
     if lease is not None and not lease.isdigit():
         raise CharterError("CHARTER_WORKER_LEASE_SECONDS must be a whole number of seconds")
-    work = _github_worker(gov, settings, {"notice": log_notice})
+    work = _github_worker(gov, settings, {"notice": log_notice}, demo=demo)
     if lease:
         work.lease = timedelta(seconds=int(lease))
     return work
 
 
-def _github_worker(gov: Any, settings: Any, deliverers: dict[str, Any]) -> Any:
+def _github_worker(gov: Any, settings: Any, deliverers: dict[str, Any], *,
+                   demo: bool = False) -> Any:
     """The worker with the GitHub App: it processes webhooks always, and posts comments when
-    the App's id and key are set (until then comment effects wait, shown, never dropped)."""
+    the App's id and key are set (until then comment effects wait, shown, never dropped; the
+    demo writes them to its log)."""
     import os
 
     from charter.forge.client import GitHub
     from charter.forge.handle import DEFAULT_PRESET, Forge
-    from charter.worker.github import CommentDeliverer, GitHubWorker
+    from charter.worker.github import CommentDeliverer, GitHubWorker, log_comment
 
     preset = os.environ.get("CHARTER_GITHUB_PRESET") or DEFAULT_PRESET
     forge = Forge(gov, preset=preset,
@@ -69,6 +71,8 @@ def _github_worker(gov: Any, settings: Any, deliverers: dict[str, Any]) -> Any:
                                f"{err.strerror}") from None
         github = GitHub(settings.github_api_url, settings.github_app_id, key)
         deliverers = {**deliverers, "comment": CommentDeliverer(github)}
+    elif demo:
+        deliverers = {**deliverers, "comment": log_comment}
     return GitHubWorker(gov, deliverers, forge=forge)
 
 
@@ -84,7 +88,7 @@ def serve(host: str, port: int, no_worker: bool, env_file: str | None) -> None:
 
 
 def _serve(gov: Any, settings: Any, host: str, port: int, *, worker: bool,
-           banner: str | None = None) -> None:
+           banner: str | None = None, demo: bool = False) -> None:
     import uvicorn
 
     from charter.web.api import create_app
@@ -93,7 +97,7 @@ def _serve(gov: Any, settings: Any, host: str, port: int, *, worker: bool,
     stop = threading.Event()
     thread = None
     if worker:
-        thread = threading.Thread(target=_worker(gov, settings).run, args=(stop,),
+        thread = threading.Thread(target=_worker(gov, settings, demo=demo).run, args=(stop,),
                                   name="charter-worker", daemon=True)
         thread.start()
     config = uvicorn.Config(create_app(gov, settings.webhook_secret), host=host, port=port,
@@ -260,7 +264,7 @@ def demo(host: str, port: int, db_url: str | None) -> None:
         f"  webhooks: POST {base}/webhooks/github, secret {hook_secret} (see docs/github.md)",
         "",
     ]
-    _serve(gov, settings, host, port, worker=True, banner="\n".join(lines))
+    _serve(gov, settings, host, port, worker=True, banner="\n".join(lines), demo=True)
 
 
 @click.group()

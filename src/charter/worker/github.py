@@ -36,6 +36,13 @@ class CommentDeliverer:
             raise DeliveryFailed(str(err), err.retry_after) from None
 
 
+def log_comment(effect: queue.Effect) -> None:
+    """Answers when no App is configured (the demo): written to the service's log."""
+    data = effect.payload
+    log.info("answer on %s#%s: %s", data.get("repository"), data.get("number"),
+             str(data.get("body", "")).replace("\n", " | "))
+
+
 @dataclass
 class GitHubWorker(Worker):
     """A worker that also processes webhook deliveries, before the effects they queue."""
