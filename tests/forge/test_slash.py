@@ -83,6 +83,22 @@ def test_answers_without_the_engine(line: str, decisions: dict[str, Any] | None,
     assert translated.command is None and answer in (translated.answer or "")
 
 
+def test_approve_on_a_pull_request() -> None:
+    found, _ = slash.parse("/approve")
+    pull = Comment(**{**ISSUE.__dict__, "pull_request": True})
+    for decisions, expected in (({}, None), ({"42": {"status": "open"}}, "approve")):
+        translated = slash.translate(found[0], pull, lambda d=decisions: d,  # type: ignore[misc]
+                                     lambda vote: vote)
+        assert (translated.command or {}).get("do") == expected
+
+
+def test_answers_quote_commands_without_breaking_out_of_code() -> None:
+    from charter.forge import answer
+
+    body = answer.compose("eve", [answer.note("/object `x` @everyone **bold**", "why")])
+    assert body == "@eve\n- `/object 'x' @everyone **bold**`: not applied: why"
+
+
 def test_vote_on_a_decision_without_a_vote_goes_to_the_decision() -> None:
     assert translate("/vote yes", {"42": {"status": "open", "vote": None}}).command == {
         "do": "vote", "id": "42", "choice": "yes"}

@@ -3,14 +3,20 @@ redeliveries and unknown events acknowledged without effect; hostile bodies neve
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
+from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
 from charter.forge.signature import sign
+from charter.store.db import connect
+from charter.store.projects import Governance
 from charter.store.tables import deliveries, events, outbox
+from charter.web.api import create_app
 from tests.forge.conftest import REPO, SECRET, Hub, comment_payload, fixture
 
 PEOPLE = {"alice": "maintainer", "bob": "maintainer", "dave": "contributor"}
@@ -110,3 +116,15 @@ def test_a_thousand_hostile_payloads_store_nothing(hub: Hub) -> None:
     assert count(hub, deliveries) == 0 and count(hub, events) == 0
     # And the service still works.
     assert hub.send("issue_comment", json.loads(valid)).status_code == 202
+
+
+def test_without_a_secret_every_webhook_is_refused(tmp_path: Path) -> None:
+    app = create_app(Governance(connect(f"sqlite:///{tmp_path / 'c.db'}"), None))
+    transport = httpx.ASGITransport(app=app)
+
+    async def post() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.post("/webhooks/github", content=b"{}")
+
+    answer = asyncio.run(post())
+    assert answer.status_code == 503 and "CHARTER_WEBHOOK_SECRET" in answer.text

@@ -46,8 +46,10 @@ def compose(author: str, lines: list[Line], ignored: int = 0) -> str:
     marks = {True: "accepted", False: "refused", None: "not applied"}
     out = [f"@{author}"]
     for line in lines:
-        out.append(f"- `{shorten(line.command, 120)}`: {marks[line.accepted]}: "
-                   f"{shorten(line.text, 1000)}")
+        # A backtick in the quoted command would end the code span and let a comment make the
+        # bot write markdown (or mentions) of its choosing.
+        quoted = shorten(line.command, 120).replace("`", "'")
+        out.append(f"- `{quoted}`: {marks[line.accepted]}: {shorten(line.text, 1000)}")
     if ignored:
         out.append(f"- {ignored} more command(s) ignored: at most 10 per comment")
     body = "\n".join(out)

@@ -105,7 +105,7 @@ def _component(comment: Comment) -> str | None:
 def translate(slash: Slash, comment: Comment, decisions: Callable[[], Mapping[str, Any]],
               ballot_url: Callable[[str], str]) -> Translation:
     """The engine command for SLASH in COMMENT; DECISIONS gives the project's decisions now
-    (only `/vote` asks for them)."""
+    (only `/vote`, and `/approve` on a pull request, ask for them)."""
     own = decision_id(comment.number)
     verb, words, rest = slash.verb, slash.words, slash.rest
 
@@ -159,6 +159,11 @@ def translate(slash: Slash, comment: Comment, decisions: Callable[[], Mapping[st
     if verb == "rfc":
         return command("rfc", id=own, title=comment.title)
     if verb == "approve":
+        if comment.pull_request and own not in decisions():
+            # On a pull request that is not itself a decision, /approve is for the gate.
+            return Translation(slash, answer="`/approve` on a pull request is for the merge "
+                               "gate, which is not connected to GitHub yet: nothing was "
+                               "recorded")
         return command("approve", id=own)
     if verb == "select-roadmap":
         items = [w.lstrip("#") for w in words[1:]]
