@@ -4,10 +4,13 @@ each, in order per issue; none is dropped."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
-from charter.store.tables import outbox
+from charter.store.tables import deliveries, outbox
 from tests.forge.conftest import REPO, Hub
 
 PEOPLE = {"alice": "maintainer", "bob": "maintainer", "dave": "contributor"}
@@ -43,3 +46,31 @@ def test_answers_survive_an_unavailable_github(hub: Hub) -> None:
         mine = [r.body["body"] for r in posted if r.path.endswith(f"/issues/{number}/comments")]
         expected = [f"@{a}\n- `{b}`" for n, a, b in script if n == number]
         assert [text.split(":", 1)[0] for text in mine] == expected  # in order per issue
+
+
+def test_a_delivery_that_fails_midway_applies_no_command_twice(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    hub.gov.create_project(REPO, "llama-stack", PEOPLE)
+    real = hub.gov.apply
+    calls: list[str] = []
+
+    def flaky(name: str, by: str, body: Any) -> Any:
+        calls.append(body["do"])
+        if len(calls) == 2:
+            raise OperationalError("UPDATE", {}, Exception("the database went away"))
+        return real(name, by, body)
+
+    monkeypatch.setattr(hub.gov, "apply", flaky)
+    hub.comment("/propose\n/object not yet\n/retract", "bob")
+    assert hub.worker.process_deliveries() == 0  # failed after the first command
+    with hub.gov.db.connect() as conn:
+        row = conn.execute(sa.select(deliveries)).one()
+    assert row.processed_at is None and "database went away" in row.last_error
+    assert len(row.progress) == 1
+    hub.clock.advance(seconds=3)  # past the first backoff
+    hub.work()
+    assert calls == ["propose", "object", "object", "retract"]
+    assert [e.command["do"] for e in hub.gov.events_after(REPO)] == [
+        "propose", "object", "retract"]
+    [posted] = hub.github.comments()
+    assert posted.body["body"].count("accepted") == 3

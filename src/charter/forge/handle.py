@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from charter.errors import CharterError
-from charter.forge import answer, payload, slash
+from charter.forge import answer, inbox, payload, slash
 from charter.forge.inbox import Delivery
 from charter.store.db import reading, writing
 from charter.store.projects import Governance, NotFound
@@ -128,7 +128,7 @@ class Forge:
                      delivery.guid, name)
             return []
         installation = comment.installation or self.installation_of(project_id)
-        lines = [self._run(name, comment, command) for command in commands]
+        lines = self._run_all(delivery, name, comment, commands)
         if installation is None:
             log.warning("delivery %s: no installation for %s, so no answer is posted",
                         delivery.guid, name)
@@ -138,6 +138,19 @@ class Forge:
                          f"issue:{name}#{comment.number}",
                          {"installation": installation, "repository": name,
                           "number": comment.number, "body": body})]
+
+    def _run_all(self, delivery: Delivery, name: str, comment: payload.Comment,
+                 commands: list[slash.Slash]) -> list[answer.Line]:
+        """Each command's line; those an earlier try of this delivery applied are not applied
+        again (at worst the one command a dying worker was applying is)."""
+        lines = [answer.Line(str(c), a if isinstance(a, bool) else None, str(t))
+                 for c, a, t in delivery.progress[:len(commands)]]
+        for command in commands[len(lines):]:
+            lines.append(self._run(name, comment, command))
+            with writing(self.gov.db) as conn:
+                inbox.save_progress(conn, delivery, [[x.command, x.accepted, x.text]
+                                                     for x in lines])
+        return lines
 
     def _run(self, name: str, comment: payload.Comment, command: slash.Slash) -> answer.Line:
         def decisions() -> Mapping[str, Any]:

@@ -8,7 +8,7 @@ the order GitHub sent them), processes it, and marks it; a failure waits with ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ class Delivery:
     event: str
     payload: dict[str, Any]
     attempts: int
+    progress: list[Any] = field(default_factory=list)
 
 
 def ordering_key(payload: dict[str, Any]) -> str:
@@ -75,7 +76,14 @@ def claim(conn: Connection, now: datetime, lease: timedelta = LEASE) -> Delivery
         return None
     conn.execute(deliveries.update().where(deliveries.c.id == row.id)
                  .values(locked_until=now + lease))
-    return Delivery(row.id, row.guid, row.event, dict(row.payload or {}), row.attempts)
+    return Delivery(row.id, row.guid, row.event, dict(row.payload or {}), row.attempts,
+                    list(row.progress or []))
+
+
+def save_progress(conn: Connection, delivery: Delivery, progress: list[Any]) -> None:
+    """Record what the delivery's commands became so far (see `deliveries.progress`)."""
+    conn.execute(deliveries.update().where(deliveries.c.id == delivery.id)
+                 .values(progress=progress))
 
 
 def processed(conn: Connection, delivery: Delivery, now: datetime) -> None:

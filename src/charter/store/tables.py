@@ -154,6 +154,9 @@ deliveries = Table(
     # Null for events Charter does not handle: they are acknowledged, kept by id, not processed.
     Column("payload", JSON, nullable=True),
     Column("ordering_key", String(300), nullable=False),
+    # What each command of a comment became, saved as it is applied, so a retried delivery
+    # (its worker died, the database went away) applies none of them twice.
+    Column("progress", JSON, nullable=True),
     Column("processed_at", UtcDateTime(), nullable=True),
     Column("next_attempt_at", UtcDateTime(), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),

@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=True),
     sa.Column('ordering_key', sa.String(length=300), nullable=False),
+    sa.Column('progress', sa.JSON(), nullable=True),
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
