@@ -138,6 +138,8 @@ outbox = Table(
     # "Is an earlier effect of this key still undelivered?" is asked for every claim.
     Index("outbox_key", "ordering_key", "delivered_at", "id"),
     UniqueConstraint("project_id", "dedupe", name="outbox_once"),
+    # "Is an earlier effect of this key undelivered?" is asked on every claim (migration 0002).
+    Index("outbox_key", "ordering_key", "id"),
 )
 
 # --- the GitHub App ---------------------------------------------------------------------------
@@ -163,6 +165,7 @@ deliveries = Table(
     Column("locked_until", UtcDateTime(), nullable=True),
     Column("last_error", Text, nullable=True),
     Index("deliveries_due", "processed_at", "next_attempt_at"),
+    Index("deliveries_key", "ordering_key", "id"),
 )
 
 # The App installation a project's repository belongs to: its tokens post the answers.

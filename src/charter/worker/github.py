@@ -14,6 +14,8 @@ from charter.store.db import writing
 from charter.worker.run import DeliveryFailed, Worker
 
 log = logging.getLogger("charter.worker")
+#: How many deliveries, deadlines and effects one round of `run` takes of each.
+BATCH = 10
 
 
 def comment_deliverer(github: GitHub) -> CommentDeliverer:
@@ -78,10 +80,13 @@ class GitHubWorker(Worker):
         return done
 
     def run(self, stop: threading.Event, idle: float = 1.0) -> None:
-        """Work until STOP is set: deliveries first, so their answers are queued this round."""
+        """Work until STOP is set: deliveries first, so their answers are queued this round;
+        in small batches, so a stream of webhooks never holds back the answers to earlier
+        ones."""
         while not stop.is_set():
             try:
-                busy = self.process_deliveries() + self.fire_due() + self.deliver_due()
+                busy = (self.process_deliveries(BATCH) + self.fire_due(BATCH)
+                        + self.deliver_due(BATCH))
             except Exception:  # the database went away for a moment: keep the worker alive
                 log.exception("worker step failed; retrying")
                 busy = 0
