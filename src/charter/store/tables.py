@@ -138,8 +138,6 @@ outbox = Table(
     # "Is an earlier effect of this key still undelivered?" is asked for every claim.
     Index("outbox_key", "ordering_key", "delivered_at", "id"),
     UniqueConstraint("project_id", "dedupe", name="outbox_once"),
-    # "Is an earlier effect of this key undelivered?" is asked on every claim (migration 0002).
-    Index("outbox_key", "ordering_key", "id"),
 )
 
 # --- the GitHub App ---------------------------------------------------------------------------

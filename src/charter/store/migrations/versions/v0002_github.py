@@ -37,8 +37,6 @@ def upgrade() -> None:
         batch_op.create_index('deliveries_due', ['processed_at', 'next_attempt_at'],
                               unique=False)
         batch_op.create_index('deliveries_key', ['ordering_key', 'id'], unique=False)
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('outbox_key', ['ordering_key', 'id'], unique=False)
     op.create_table('installations',
     sa.Column('project_id', sa.Integer(), nullable=False),
     sa.Column('installation_id', sa.BigInteger(), nullable=False),
@@ -49,8 +47,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('outbox_key')
     op.drop_table('installations')
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.drop_index('deliveries_key')
