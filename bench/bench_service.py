@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import socket
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,8 +22,8 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-import uvicorn
 from fastapi import Body, FastAPI
+from loopback import serve
 
 from charter.engine.replay import replay
 from charter.engine.report import snapshot
@@ -40,23 +38,6 @@ from charter.web.api import create_app
 KEY = secrets.token_bytes(32)
 PEOPLE = {"alice": "maintainer", "bob": "maintainer", "carol": "maintainer",
           "dave": "contributor"}
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _serve(app: FastAPI) -> tuple[uvicorn.Server, str]:
-    port = _port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.01)
-    return server, f"http://127.0.0.1:{port}"
 
 
 def _timed(client: httpx.Client, requests: int, send: Any) -> tuple[float, float]:
@@ -91,8 +72,8 @@ def commands(url: str, requests: int) -> None:
             conn.execute(noise.insert().values(body=body))
         return {"ok": True}
 
-    charter_server, charter_base = _serve(create_app(gov))
-    bare_server, bare_base = _serve(bare)
+    charter_server, charter_base = serve(create_app(gov))
+    bare_server, bare_base = serve(bare)
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(timeout=30) as client:
         base_rate, base_p99 = _timed(client, requests, lambda c, i: c.post(

@@ -18,7 +18,6 @@ import argparse
 import copy
 import json
 import secrets
-import socket
 import tempfile
 import threading
 import time
@@ -28,8 +27,8 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-import uvicorn
 from fastapi import FastAPI, Request
+from loopback import serve
 
 from charter.forge.handle import Forge
 from charter.forge.signature import sign
@@ -50,23 +49,6 @@ PEOPLE = {"alice": "maintainer", "bob": "maintainer", "dave": "contributor"}
 #: Seconds between two comments of the answer benchmark (20 a second): one worker processes
 #: about 25 to 50 comments a second on PostgreSQL, and a faster stream measures its backlog.
 GAP = 0.05
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _serve(app: FastAPI) -> tuple[uvicorn.Server, str]:
-    port = _port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.01)
-    return server, f"http://127.0.0.1:{port}"
 
 
 def _comment(body: str, number: int) -> bytes:
@@ -112,8 +94,8 @@ def ingest(url: str, requests: int) -> None:
             conn.execute(noise.insert().values(body=data))
         return {"ok": True}
 
-    charter_server, charter_base = _serve(create_app(gov, SECRET))
-    bare_server, bare_base = _serve(bare)
+    charter_server, charter_base = serve(create_app(gov, SECRET))
+    bare_server, bare_base = serve(bare)
     body = _comment("thanks, no command here", 1)
     with httpx.Client(timeout=30) as client:
         base_rate, base_p99 = _timed(requests, lambda i: client.post(
@@ -148,7 +130,7 @@ def to_answer(url: str, comments: int) -> None:
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), kwargs={"idle": 0.005})
     thread.start()
-    server, base = _serve(create_app(gov, SECRET))
+    server, base = serve(create_app(gov, SECRET))
     sent: dict[int, float] = {}
     with httpx.Client(timeout=30) as client:
         for number in range(1, comments + 1):
