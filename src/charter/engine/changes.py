@@ -112,10 +112,13 @@ class Watch:
         if closes_at != old_closes:
             out.append(DomainEvent("deadline-moved", decision.id, {"closes_at": iso(closes_at)}))
         if status != old_status:
-            data = {"from": old_status, "to": status, "process": decision.process}
-            if isinstance(decision, VoteDecision) and decision.result is not None:
-                data["tally"] = decision.result.to_json()
-                out.append(DomainEvent("vote-closed", decision.id, data))
-            else:
-                out.append(DomainEvent("status-changed", decision.id, data))
+            out.append(status_event(decision, **{"from": old_status}))
         return out
+
+
+def status_event(decision: Decision, **data: Any) -> DomainEvent:
+    """DECISION's new status as a change: `vote-closed` with its tally, else `status-changed`."""
+    data = {**data, "to": decision.status, "process": decision.process}
+    if isinstance(decision, VoteDecision) and decision.result is not None:
+        return DomainEvent("vote-closed", decision.id, {**data, "tally": decision.result.to_json()})
+    return DomainEvent("status-changed", decision.id, data)

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine as Database
 from sqlalchemy.exc import IntegrityError
 
 from charter.engine.calendar import iso
-from charter.engine.changes import DomainEvent, Watch
+from charter.engine.changes import DomainEvent, Watch, status_event
 from charter.engine.explain import explain
 from charter.engine.machine import Engine
 from charter.engine.processes.votes import vote_process
@@ -367,12 +367,7 @@ class Governance:
         decision = warm.engine.decisions.get(decision_id)
         if decision is None or decision.closed_at is None:
             return []
-        data: dict[str, Any] = {"to": decision.status, "process": decision.process,
-                                "closed_at": iso(decision.closed_at)}
-        kind = "status-changed"
-        if isinstance(decision, VoteDecision) and decision.result is not None:
-            kind, data["tally"] = "vote-closed", decision.result.to_json()
-        change = DomainEvent(kind, decision.id, data)
+        change = status_event(decision, closed_at=iso(decision.closed_at))
         self._effect(conn, warm, change, now)
         return [change]
 
