@@ -16,7 +16,7 @@ def _run(file: str) -> tuple[Any, Any, Any]:
 
     scenario = load_scenario(file)
     engine, end = replay(scenario.policy.policy, scenario.people, scenario.commands,
-                         scenario.as_of)
+                         scenario.as_of, policy_digest=scenario.policy.digest)
     return scenario, engine, end
 
 

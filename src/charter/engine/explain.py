@@ -21,7 +21,7 @@ def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
         return {**_component(engine, decision_id), "not_applied": not_applied(engine)}
     if decision is None:
         raise Rejected(_unknown(engine, decision_id))
-    proc = engine.policy.processes[decision.process]
+    proc = engine.policy_of(decision).processes[decision.process]
     rule: list[str] = []
     would_change: list[str] = []
     if isinstance(decision, LazyDecision):
@@ -78,6 +78,7 @@ def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
     return {
         "id": decision.id,
         "process": decision.process,
+        "policy": engine.policies[decision.policy].id,
         "status": decision.status,
         "reason": reason(engine, decision, now),
         "rule": rule,
@@ -112,7 +113,8 @@ def _component(engine: Engine, component_id: str) -> dict[str, Any]:
     from charter.policy.schema import ComponentProcess
 
     component = engine.components[component_id]
-    lifecycle = next((p for _, p in engine.policy.processes_of(ComponentProcess)), None)
+    lifecycle = next((p for _, p in engine.policy_of(component)
+                      .processes_of(ComponentProcess)), None)
     unmet = [c for c in component.criteria if c not in component.met]
     would_change: list[str] = []
     if component.status == "incubating":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -29,6 +30,8 @@ from charter.policy.schema import (
 
 Handler = Callable[["Engine", Command], None]
 P = TypeVar("P")
+#: The history's subject for policy adoptions (never a decision id: ids are the proposer's).
+POLICY_SUBJECT = "policy"
 
 
 def calendar_for(policy: Policy) -> BusinessCalendar:
@@ -42,19 +45,45 @@ def calendar_for(policy: Policy) -> BusinessCalendar:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyVersion:
+    """One policy the engine has held: what was opened while it was the newest runs under it."""
+
+    index: int
+    digest: str  # the content hash the caller gave ("" when it gave none)
+    policy: Policy
+    calendar: BusinessCalendar
+    since: datetime | None
+    by: str | None
+
+    @property
+    def id(self) -> str:
+        """The short id the state shows: the hash's first 12 digits, or `#N` without a hash."""
+        return self.digest[:12] if self.digest else f"#{self.index}"
+
+
+def _roster_roles(policy: Policy) -> tuple[str, str, str]:
+    """(emeritus role, removable role, the role emeritus stands in for) under POLICY."""
+    step_down = next((p for _, p in policy.processes_of(StepDownProcess)), None)
+    removal = next((p for _, p in policy.processes_of(RemovalProcess)), None)
+    return (step_down.to if step_down else "emeritus",
+            removal.removes if removal else "maintainer",
+            step_down.from_ if step_down else "maintainer")
+
+
 class Engine:
     """All governance state for one project; `apply` is the only way it changes."""
 
     def __init__(self, policy: Policy, people: Mapping[str, Iterable[str]],
-                 start: datetime | None = None) -> None:
+                 start: datetime | None = None, *, policy_digest: str = "") -> None:
         self.policy = policy
         self.calendar = calendar_for(policy)
-        step_down = next((p for _, p in policy.processes_of(StepDownProcess)), None)
-        removal = next((p for _, p in policy.processes_of(RemovalProcess)), None)
-        self.roster = Roster(policy.role_ids,
-                             emeritus_role=step_down.to if step_down else "emeritus",
-                             removable_role=removal.removes if removal else "maintainer",
-                             emeritus_of=step_down.from_ if step_down else "maintainer")
+        # Every policy adopted, oldest first; a decision keeps the index of the one it opened
+        # under and is judged, timed and tallied by that one until it closes.
+        self.policies = [PolicyVersion(0, policy_digest, policy, self.calendar, start, None)]
+        emeritus, removable, emeritus_of = _roster_roles(policy)
+        self.roster = Roster(policy.role_ids, emeritus_role=emeritus,
+                             removable_role=removable, emeritus_of=emeritus_of)
         for login, roles in people.items():
             self.roster.add(login, list(roles), start, "initial roster")
         self.decisions: dict[str, Decision] = {}
@@ -76,6 +105,45 @@ class Engine:
         # Every deadline ever scheduled, in order: a service turns each into a timer job.
         self.scheduled: list[tuple[datetime, str]] = []
         self._seq = 0
+
+    # --- policies -------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """The index of the newest policy: what a decision opened now runs under."""
+        return len(self.policies) - 1
+
+    def policy_of(self, decision: Decision | ComponentState) -> Policy:
+        """The policy DECISION opened under (a component: the one it was incubated under)."""
+        return self.policies[decision.policy].policy
+
+    def adopt(self, policy: Policy, digest: str, at: datetime, by: str) -> PolicyVersion:
+        """Make POLICY the newest: decisions opened from AT on run under it; open ones keep
+        theirs. Roles held stay held (see docs/scenario.md, "Changing the policy")."""
+        if digest and digest == self.policies[-1].digest:
+            raise Rejected(f"policy {digest[:12]} is already in force; nothing to adopt")
+        version = PolicyVersion(len(self.policies), digest, policy, calendar_for(policy), at, by)
+        self.policies.append(version)
+        self.policy, self.calendar = policy, version.calendar
+        emeritus, removable, emeritus_of = _roster_roles(policy)
+        self.roster.reconfigure(policy.role_ids, emeritus, removable, emeritus_of)
+        for component in policy.components:
+            # A component the log already knows keeps the lifecycle the log gave it.
+            if component.id not in self.components:
+                self.components[component.id] = ComponentState(
+                    component.id, component.status, at, goals=component.goals,
+                    maintainers=tuple(component.maintainers),
+                    criteria=tuple(component.criteria), policy=version.index)
+        self.log(at, POLICY_SUBJECT, f"policy {version.id} adopted by {by}; decisions opened "
+                                     "from now on run under it, open ones keep theirs")
+        unknown = sorted({role for login in self.roster.logins()
+                          for role in self.roster.roles(login)} - set(policy.role_ids))
+        if unknown:
+            holders = "; ".join(f"{role}: {', '.join(self.roster.holders((role,)))}"
+                                for role in unknown)
+            self.log(at, POLICY_SUBJECT, f"roles the new policy does not define stay held but "
+                                         f"give no rights under it ({holders})")
+        return version
 
     # --- the fold -------------------------------------------------------------------------
 
@@ -146,11 +214,13 @@ class Engine:
                            f"{verb} does not apply to it")
         return decision
 
-    def process(self, name: str | None, kind: type[P], verb: str) -> tuple[str, P]:
-        """The named process of type KIND, or the policy's only one."""
-        candidates = self.policy.processes_of(kind)
+    def process(self, name: str | None, kind: type[P], verb: str,
+                policy: Policy | None = None) -> tuple[str, P]:
+        """The named process of type KIND, or the policy's only one (POLICY: the newest)."""
+        policy = policy or self.policy
+        candidates = policy.processes_of(kind)
         if name is not None:
-            proc = self.policy.processes.get(name)
+            proc = policy.processes.get(name)
             if not isinstance(proc, kind):
                 raise Rejected(f"{name} is not a process {verb} can open")
             return name, proc

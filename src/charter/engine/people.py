@@ -44,6 +44,14 @@ class Roster:
         # Every role granted or ended, in order: (login, role, "granted" | "ended", at, because).
         self.changes: list[tuple[str, str, str, datetime | None, str]] = []
 
+    def reconfigure(self, role_order: tuple[str, ...], emeritus_role: str | None,
+                    removable_role: str | None, emeritus_of: str | None) -> None:
+        """Follow a new policy's roles; who holds what does not change."""
+        self._order = {role: i for i, role in enumerate(role_order)}
+        self.emeritus_role = emeritus_role
+        self.removable_role = removable_role
+        self.emeritus_of = emeritus_of
+
     def add(self, login: str, roles: list[str], at: datetime | None, because: str) -> None:
         person = self._person(login)
         for role in roles:
@@ -76,7 +84,8 @@ class Roster:
         person = self._people.get(login)
         if person is None:
             return []
-        return sorted(person.held, key=lambda r: self._order.get(r, len(self._order)))
+        # A role an earlier policy defined and the newest does not comes last, by name.
+        return sorted(person.held, key=lambda r: (self._order.get(r, len(self._order)), r))
 
     def holds(self, login: str, role: str) -> bool:
         person = self._people.get(login)

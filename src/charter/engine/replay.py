@@ -29,14 +29,15 @@ def collector_paused() -> Iterator[None]:
 
 
 def replay(policy: Policy, people: Mapping[str, Iterable[str]], commands: Iterable[Command],
-           as_of: datetime | None = None) -> tuple[Engine, datetime | None]:
+           as_of: datetime | None = None, *, policy_digest: str = ""
+           ) -> tuple[Engine, datetime | None]:
     """Apply COMMANDS up to AS_OF in order, then advance the clock to AS_OF.
 
     AS_OF defaults to the last command's instant; commands after it are not applied, since the
     state is reported as it stood then, and are kept in `engine.not_applied` so that reports
     can say so.
     """
-    engine = Engine(policy, people)
+    engine = Engine(policy, people, policy_digest=policy_digest)
     last: datetime | None = None
     with collector_paused():
         remaining = iter(commands)

@@ -32,6 +32,7 @@ def decision_view(engine: Engine, decision: Decision, as_of: datetime | None) ->
         "opened_at": iso(decision.opened_at),
         "closes_at": iso(decision.closes_at),
         "closed_at": iso(decision.closed_at),
+        "policy": engine.policies[decision.policy].id,
     }
     if isinstance(decision, LazyDecision):
         entry.update(lazy_view(engine, decision))
@@ -57,7 +58,10 @@ def _snapshot(engine: Engine, as_of: datetime | None) -> dict[str, Any]:
                    for login in engine.roster.logins()},
         "roadmap": {quarter: list(items) for quarter, items in engine.roadmap.items()},
         "rfc_ranking": ranking(engine),
-        "components": {cid: component_view(c) for cid, c in engine.components.items()},
+        "components": {cid: {**component_view(c), "policy": engine.policies[c.policy].id}
+                       for cid, c in engine.components.items()},
+        "policies": [{"id": v.id, "hash": v.digest or None, "since": iso(v.since), "by": v.by}
+                     for v in engine.policies],
         "rejected": [{"event": r.event, "reason": r.reason} for r in engine.rejected],
         "not_applied": not_applied(engine),
     }

@@ -50,6 +50,7 @@ class Decision:
     title: str | None = None
     closes_at: datetime | None = None
     closed_at: datetime | None = None
+    policy: int = 0  # the index in `Engine.policies` of the policy it opened under
 
 
 @dataclass(slots=True)
@@ -99,6 +100,7 @@ class ComponentState:
     removable_at: datetime | None = None
     removed_at: datetime | None = None
     graduated_at: datetime | None = None
+    policy: int = 0  # the index in `Engine.policies` of the policy it was incubated under
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +54,18 @@ class LoadedPolicy:
 
     def where(self, *path: Any) -> tuple[str | None, int | None]:
         return where(self.locations, tuple(path))
+
+    @property
+    def digest(self) -> str:
+        """The sha256 of `data` as canonical JSON: the policy's identity in the event log."""
+        return policy_digest(self.data)
+
+
+def policy_digest(data: Mapping[str, Any]) -> str:
+    """The content hash of an effective policy (sorted keys, no spaces), as the store keeps it."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def preset_text(name: str) -> str:

@@ -52,6 +52,9 @@ VERBS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "meet": ({"id": "id", "criterion": "criterion"}, {}),
     "archive": ({"id": "id"}, {"reason": "text"}),
     "remove": ({"id": "id"}, {"reason": "text"}),
+    # A new policy for decisions opened from now on: a preset name, a file or a mapping. Sent
+    # by whoever adopted it (the service itself, COUNTER, when a merged policy file changed).
+    "adopt-policy": ({"policy": "policy"}, {}),
 }
 COMMON = {"at", "by", "do", "note"}
 COUNTER = "charter"
@@ -188,6 +191,11 @@ def check(kind: str, value: Any, known: Mapping[str, Any] | set[str],
             raise FieldProblem("expected {yes: N, no: N, abstain: N} with whole numbers, got "
                                f"{what(value)}")
         return {k: value[k] for k in keys}
+    if kind == "policy":
+        if isinstance(value, bool) or not isinstance(value, str | Mapping) or value == "":
+            raise FieldProblem(f"expected a preset name, a policy file or a policy mapping, got "
+                               f"{what(value)}")
+        return value  # loaded by the scenario's reader, which knows where files may be
     if kind == "criterion":
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise FieldProblem(f"expected a criterion's text (or its number in the list), got "

@@ -13,7 +13,7 @@ from charter.engine.calendar import iso
 from charter.engine.state import Command
 from charter.errors import CharterError
 from charter.policy.files import exists, policy_root
-from charter.policy.loader import LoadedPolicy, load_policy
+from charter.policy.loader import PRESETS, LoadedPolicy, load_policy
 from charter.scenario.fields import (
     COMMON,
     COUNTER,
@@ -120,6 +120,12 @@ def parse_scenario(data: Mapping[Any, Any], file: str, positions: Positions | Lo
     previous: datetime | None = None
     for index, event in enumerate(events):
         command = _command(index, event, known, roles, processes, fail)
+        if command.verb == "adopt-policy":
+            adopted = _adopted(command.get("policy"), base_dir, file, fail, index)
+            command.args["policy"] = adopted
+            # Later events name the roles and processes of the policy adopted.
+            roles = adopted.policy.role_ids
+            processes = tuple(adopted.policy.processes)
         if previous is not None and command.at < previous:
             raise fail(f"event {index} ({command.verb} at {iso(command.at)}) is earlier than "
                        f"the event before it ({iso(previous)}); events must be in time order",
@@ -128,6 +134,20 @@ def parse_scenario(data: Mapping[Any, Any], file: str, positions: Positions | Lo
         commands.append(command)
     return Scenario(file, policy, people, commands, as_of,
                     None if title is None else str(title), at_positions)
+
+
+def _adopted(ref: Any, base_dir: Path, file: str, fail: Any, index: int) -> LoadedPolicy:
+    """The policy an adopt-policy event names, loaded as a scenario's `policy:` is."""
+    at = ("events", index, "policy")
+    try:
+        if isinstance(ref, Mapping):
+            return load_policy(ref, base_dir=base_dir, file=file)
+        return load_policy(ref, base_dir=base_dir, root=_policy_root(ref, base_dir))
+    except CharterError as err:
+        if err.file and err.file != file and not err.file.startswith("preset:"):
+            raise  # a policy file's own mistake, named by its file and line
+        inner = f"{err.field}: " if err.field else ""
+        raise fail(f"{inner}{err.message}", *at) from None
 
 
 def _people(raw: Any, roles: tuple[str, ...], fail: Any) -> dict[str, list[str]]:
@@ -175,7 +195,9 @@ def _command(index: int, event: Any, known: set[str], roles: tuple[str, ...],
     problem = login_problem(by)
     if problem:
         raise fail(problem, *at_path, "by")
-    if verb != "count" and by not in known:
+    # The service adopts a merged policy file as COUNTER, which is nobody's login.
+    system = verb == "count" or (verb == "adopt-policy" and by == COUNTER)
+    if not system and by not in known:
         raise fail(f"unknown person {excerpt(by)}{hint(by, known)}; list everyone who acts "
                    "under 'people:'", *at_path, "by")
     required, optional = VERBS[verb]
@@ -246,5 +268,19 @@ def parse_command(event: Mapping[str, Any], policy: LoadedPolicy, index: int) ->
     def fail(message: str, *at: Any) -> CharterError:
         return CharterError(message, field=".".join(str(a) for a in at[2:]) or None)
 
-    return _command(index, event, _AnyLogin(), policy.policy.role_ids,
-                    tuple(policy.policy.processes), fail)
+    command = _command(index, event, _AnyLogin(), policy.policy.role_ids,
+                       tuple(policy.policy.processes), fail)
+    if command.verb == "adopt-policy":
+        ref = command.get("policy")
+        # The service stores a policy as a preset name or as plain data with nothing to extend:
+        # nothing a command says may make the server read a file.
+        if (isinstance(ref, str) and ref not in PRESETS) or \
+                (isinstance(ref, Mapping) and ref.get("extends") not in (None, *PRESETS)):
+            raise CharterError("an adopted policy is a preset name or a mapping that extends a "
+                               f"preset ({', '.join(PRESETS)}) or nothing", field="policy")
+        try:
+            command.args["policy"] = load_policy(ref, file="policy")
+        except CharterError as err:
+            field = f"policy.{err.field}" if err.field else "policy"
+            raise CharterError(err.message, field=field) from None
+    return command

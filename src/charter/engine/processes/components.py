@@ -11,8 +11,11 @@ from charter.policy.durations import Duration
 from charter.policy.schema import ComponentProcess
 
 
-def _lifecycle(engine: Engine, cmd: Command, doing: str) -> ComponentProcess:
-    _, proc = engine.process(cmd.get("process"), ComponentProcess, cmd.verb)
+def _lifecycle(engine: Engine, cmd: Command, doing: str,
+               component: ComponentState | None = None) -> ComponentProcess:
+    """The lifecycle COMPONENT was incubated under (a new one: the newest policy's)."""
+    policy = engine.policy_of(component) if component is not None else None
+    _, proc = engine.process(cmd.get("process"), ComponentProcess, cmd.verb, policy)
     engine.require(cmd.by, proc.managers, doing)
     return proc
 
@@ -44,14 +47,14 @@ def incubate(engine: Engine, cmd: Command) -> None:
     engine.components[component_id] = ComponentState(
         component_id, "incubating", cmd.at, by=cmd.by, goals=goals, maintainers=maintainers,
         timeframe_ends=engine.calendar.after(cmd.at, timeframe) if timeframe else None,
-        criteria=criteria)
+        criteria=criteria, policy=engine.version)
     engine.log(cmd.at, component_id, f"incubating, by {cmd.by}")
 
 
 @handles("meet")
 def meet(engine: Engine, cmd: Command) -> None:
-    _lifecycle(engine, cmd, "mark a graduation criterion met")
     component = _component(engine, cmd)
+    _lifecycle(engine, cmd, "mark a graduation criterion met", component)
     if component.status != "incubating":
         raise Rejected(f"{component.id} is {component.status}, not incubating")
     wanted = cmd.get("criterion")
@@ -64,8 +67,8 @@ def meet(engine: Engine, cmd: Command) -> None:
 
 @handles("graduate")
 def graduate(engine: Engine, cmd: Command) -> None:
-    _lifecycle(engine, cmd, "graduate a component")
     component = _component(engine, cmd)
+    _lifecycle(engine, cmd, "graduate a component", component)
     if component.status != "incubating":
         raise Rejected(f"{component.id} is {component.status}; only incubating components "
                        "graduate")
@@ -80,8 +83,8 @@ def graduate(engine: Engine, cmd: Command) -> None:
 
 @handles("archive")
 def archive(engine: Engine, cmd: Command) -> None:
-    proc = _lifecycle(engine, cmd, "archive a component")
     component = _component(engine, cmd)
+    proc = _lifecycle(engine, cmd, "archive a component", component)
     if component.status != "incubating":
         raise Rejected(f"{component.id} is {component.status}; only an incubating component "
                        "that is not graduating is archived")
@@ -94,8 +97,8 @@ def archive(engine: Engine, cmd: Command) -> None:
 
 @handles("remove")
 def remove(engine: Engine, cmd: Command) -> None:
-    proc = _lifecycle(engine, cmd, "remove a component")
     component = _component(engine, cmd)
+    proc = _lifecycle(engine, cmd, "remove a component", component)
     if component.status != "archived":
         raise Rejected(f"{component.id} is {component.status}; a component is archived for "
                        f"{proc.archive_before_removal} before removal")

@@ -21,7 +21,7 @@ LazyProcess = LazyConsensus | ProposalProcess | ReinstatementProcess
 
 
 def lazy_process(engine: Engine, decision: LazyDecision) -> LazyProcess:
-    proc = engine.policy.processes[decision.process]
+    proc = engine.policy_of(decision).processes[decision.process]
     assert isinstance(proc, LAZY_TYPES)
     return proc
 
@@ -32,7 +32,8 @@ def open_decision(engine: Engine, cmd: Command, name: str, proc: LazyProcess,
     decision_id = engine.new_id(cmd.get("id"))
     decision = LazyDecision(decision_id, name, "open", cmd.by, cmd.at, title=cmd.get("title"),
                             closes_at=engine.calendar.after(cmd.at, proc.window),
-                            subject=subject, components=tuple(cmd.get("components") or ()))
+                            subject=subject, components=tuple(cmd.get("components") or ()),
+                            policy=engine.version)
     engine.decisions[decision_id] = decision
     if subject is not None:
         engine.about.setdefault(subject, []).append(decision)
@@ -137,11 +138,12 @@ def call_vote(engine: Engine, cmd: Command) -> None:
     if decision.status != "contested":
         raise Rejected(f"{decision.id} is not contested (no objection stands); a vote is called "
                        "only when there is active opposition")
+    # The escalation is part of the decision's process: its vote runs under the same policy.
     vote_name = proc.on_objection.vote
-    vote_proc = engine.policy.processes[vote_name]
+    vote_proc = engine.policy_of(decision).processes[vote_name]
     assert isinstance(vote_proc, VoteProcess)
     vote_id = engine.new_id(cmd.get("vote"), "vote (the new vote's id)")
-    vote = open_vote(engine, cmd, vote_id, vote_name, vote_proc)
+    vote = open_vote(engine, cmd, vote_id, vote_name, vote_proc, version=decision.policy)
     vote.decides = decision.id
     decision.vote = vote_id
     engine.log(cmd.at, decision.id, f"{cmd.by} called vote {vote_id} ({vote_name})")

@@ -19,7 +19,8 @@ def draft(engine: Engine, cmd: Command) -> None:
     name, proc = engine.process(cmd.get("process"), RfcProcess, "rfc")
     engine.require(cmd.by, proc.drafters, "draft an RFC")
     rfc_id = engine.new_id(cmd.get("id"))
-    engine.decisions[rfc_id] = Rfc(rfc_id, name, "draft", cmd.by, cmd.at, title=cmd.get("title"))
+    engine.decisions[rfc_id] = Rfc(rfc_id, name, "draft", cmd.by, cmd.at, title=cmd.get("title"),
+                                   policy=engine.version)
     engine.log(cmd.at, rfc_id, f"drafted by {cmd.by}")
 
 
@@ -104,7 +105,7 @@ def ranking(engine: Engine) -> list[str]:
 
 
 def _proc(engine: Engine, rfc: Rfc) -> RfcProcess:
-    proc = engine.policy.processes[rfc.process]
+    proc = engine.policy_of(rfc).processes[rfc.process]
     assert isinstance(proc, RfcProcess)
     return proc
 

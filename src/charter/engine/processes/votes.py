@@ -15,18 +15,21 @@ AnyVote = VoteProcess | NominationProcess | RemovalProcess
 
 
 def vote_process(engine: Engine, vote: VoteDecision) -> AnyVote:
-    proc = engine.policy.processes[vote.process]
+    proc = engine.policy_of(vote).processes[vote.process]
     assert isinstance(proc, VoteProcess | NominationProcess | RemovalProcess)
     return proc
 
 
 def open_vote(engine: Engine, cmd: Command, vote_id: str, name: str, proc: AnyVote,
-              subject: str | None = None) -> VoteDecision:
-    """Open a vote now; its roster is frozen from the voting roles' holders, minus the subject."""
+              subject: str | None = None, version: int | None = None) -> VoteDecision:
+    """Open a vote now under policy VERSION (default the newest); its roster is frozen from
+    the voting roles' holders, minus the subject."""
+    version = engine.version if version is None else version
     roster = tuple(v for v in engine.roster.holders(proc.voters) if v != subject)
+    calendar = engine.policies[version].calendar
     vote = VoteDecision(vote_id, name, "open", cmd.by, cmd.at, title=cmd.get("title"),
-                        closes_at=engine.calendar.after(cmd.at, proc.min_open),
-                        box=BallotBox(roster), subject=subject)
+                        closes_at=calendar.after(cmd.at, proc.min_open),
+                        box=BallotBox(roster), subject=subject, policy=version)
     engine.decisions[vote_id] = vote
     if subject is not None:
         engine.about.setdefault(subject, []).append(vote)
