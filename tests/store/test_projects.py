@@ -24,6 +24,10 @@ from tests.store.conftest import KEY, Clock
 PEOPLE = {"alice": "maintainer", "bob": "maintainer", "carol": "maintainer",
           "dave": "contributor"}
 NAME = "acme/widgets"
+#: llama-stack with a 24-hour lazy-consensus window and a two-thirds decision vote.
+SHORT: dict[str, Any] = {"extends": "llama-stack", "processes": {
+    "lazy-consensus": {"window": "24 business hours"},
+    "decision-vote": {"pass": {"more_than": None, "at_least": "67%", "of": "cast"}}}}
 
 
 def make(gov: Governance) -> None:
@@ -224,6 +228,10 @@ VERBS = st.sampled_from([
     ("erin", {"do": "upvote", "id": "R1"}),
     ("dave", {"do": "complete", "id": "R1"}),
     ("alice", {"do": "approve", "id": "R1"}),
+    # Policy changes mid-history: a shorter window, another preset, and back.
+    ("charter", {"adopt": SHORT}),
+    ("alice", {"adopt": "llm-d"}),
+    ("charter", {"adopt": "llama-stack"}),
 ])
 
 
@@ -241,7 +249,10 @@ def test_property_export_equals_state_and_audit_passes(
     make(gov)
     for (by, body), hours in steps:
         clock.advance(hours=hours)
-        gov.apply(NAME, by, body)
+        if "adopt" in body:
+            gov.adopt_policy(NAME, body["adopt"], by=by)
+        else:
+            gov.apply(NAME, by, body)
     clock.advance(days=20)
     from charter.worker.run import Worker
     Worker(gov, {"notice": lambda effect: None}, clock=clock).fire_due(1000)
@@ -274,3 +285,72 @@ def test_any_altered_field_is_found(gov: Governance, clock: Clock, db: sa.Engine
         conn.execute(events.update().where(events.c.seq == 3).values({column: value}))
     broken = gov.verify(NAME)
     assert broken is not None and broken[0].seq == 3, broken
+
+
+def test_adopt_policy_binds_open_decisions_to_their_policy(
+        gov: Governance, clock: Clock, db: sa.Engine, tmp_path: Path) -> None:
+    make(gov)
+    gov.apply(NAME, "dave", {"do": "propose", "id": "OLD", "process": "lazy-consensus"})
+    clock.advance(hours=1)
+    assert gov.adopt_policy(NAME, SHORT) is True
+    new_hash = gov.project(NAME).policy_hash
+    clock.advance(hours=1)
+    gov.apply(NAME, "dave", {"do": "propose", "id": "NEW", "process": "lazy-consensus"})
+    state = gov.state(NAME)
+    old, new = state["decisions"]["OLD"], state["decisions"]["NEW"]
+    assert [p["hash"] for p in state["policies"]][-1] == new_hash
+    assert new["policy"] == new_hash[:12] != old["policy"]
+    assert old["closes_at"] == "2026-03-04T09:00:00Z"  # 48 business hours from Monday 09:00
+    assert new["closes_at"] == "2026-03-03T11:00:00Z"  # 24 business hours from 11:00
+    # The log records each event under the policy in force; the adoption under the new one.
+    with db.connect() as conn:
+        recorded = [(r.command["do"], r.policy) for r in conn.execute(
+            sa.select(events.c.command, events.c.policy).order_by(events.c.seq))]
+    first = recorded[0][1]
+    assert recorded == [("propose", first), ("adopt-policy", new_hash), ("propose", new_hash)]
+    # The same policy again changes nothing and appends nothing.
+    assert gov.adopt_policy(NAME, SHORT) is False
+    assert len(gov.events_after(NAME)) == 3
+    assert gov.verify(NAME) is None
+    assert simulate(tmp_path, gov.export(NAME)) == gov.state(NAME)
+    # A fresh process folds the log from the first policy and ends under the newest.
+    other = Governance(db, KEY, clock=clock)
+    assert other.state(NAME) == gov.state(NAME)
+    assert other.adopt_policy(NAME, SHORT) is False
+    assert other.adopt_policy(NAME, "llama-stack", by="alice") is True
+    assert gov.project(NAME).policy_hash == first
+
+
+@pytest.mark.parametrize(("policy", "field"), [
+    ("no-such-preset", "policy"),
+    ({"extends": "llama-stack", "processes": {"lazy-consensus": {"window": "48h"}}},
+     "policy.processes.lazy-consensus.window"),
+    ({"extends": "/etc/passwd"}, "policy.extends"),
+    (42, "policy"),
+])
+def test_adopting_an_invalid_policy_is_refused(gov: Governance, policy: Any,
+                                               field: str) -> None:
+    make(gov)
+    with pytest.raises(Malformed) as err:
+        gov.adopt_policy(NAME, policy)
+    assert err.value.field == field
+    assert gov.events_after(NAME) == []
+
+
+def test_adopt_policy_is_not_a_command(gov: Governance) -> None:
+    make(gov)
+    with pytest.raises(Forbidden):
+        gov.apply(NAME, "alice", {"do": "adopt-policy", "policy": "llm-d"})
+
+
+def test_audit_finds_an_event_recorded_under_the_wrong_policy(
+        gov: Governance, clock: Clock, db: sa.Engine) -> None:
+    make(gov)
+    gov.adopt_policy(NAME, SHORT)
+    clock.advance(hours=1)
+    gov.apply(NAME, "dave", {"do": "propose", "id": "P1", "process": "lazy-consensus"})
+    first = gov.project(NAME).start()[1]
+    with db.begin() as conn:
+        conn.execute(events.update().where(events.c.seq == 2).values(policy=first))
+    broken = gov.verify(NAME)
+    assert broken is not None and broken[0].seq == 2

@@ -61,9 +61,18 @@ class Forbidden(CharterError):
 class Project:
     id: int
     name: str
-    policy: LoadedPolicy
+    policy: LoadedPolicy  # the policy in force now
     policy_hash: str
     people: dict[str, list[str]]
+    # The policy the log starts from, when another has been adopted since (else `policy`).
+    initial: LoadedPolicy | None = None
+    initial_hash: str | None = None
+
+    def start(self) -> tuple[LoadedPolicy, str]:
+        """The policy a fold of the log begins with, and its hash."""
+        if self.initial is None or self.initial_hash is None:
+            return self.policy, self.policy_hash
+        return self.initial, self.initial_hash
 
 
 @dataclass
@@ -71,6 +80,9 @@ class _Warm:
     project: Project
     engine: Engine
     watch: Watch
+    # The policy in force at the end of the fold: events are parsed and recorded under it.
+    policy: LoadedPolicy
+    policy_hash: str
     seq: int = 0
     last_hash: str = GENESIS
     last_at: datetime | None = None
@@ -150,19 +162,58 @@ class Governance:
             row = c.execute(sa.select(projects).where(projects.c.name == name)).first()
             if row is None:
                 raise NotFound(f"no project {name!r}")
-            loaded = self._policies.get(row.policy)
-            if loaded is None:
-                content = c.execute(sa.select(policies.c.content)
-                                    .where(policies.c.hash == row.policy)).scalar_one()
-                # A policy is stored by its content's hash, so what it loads to never changes.
-                loaded = self._policies[row.policy] = load_policy(content,
-                                                                  file=f"{name} policy")
-            return Project(row.id, row.name, loaded, row.policy, dict(row.people))
+            initial = row.initial_policy
+            return Project(row.id, row.name, self._loaded(c, row.policy, name), row.policy,
+                           dict(row.people),
+                           self._loaded(c, initial, name) if initial else None, initial)
 
         if conn is not None:
             return load(conn)
         with reading(self.db) as c:
             return load(c)
+
+    def _loaded(self, conn: Connection, digest: str, name: str) -> LoadedPolicy:
+        loaded = self._policies.get(digest)
+        if loaded is None:
+            content = conn.execute(sa.select(policies.c.content)
+                                   .where(policies.c.hash == digest)).scalar_one()
+            # A policy is stored by its content's hash, so what it loads to never changes.
+            loaded = self._policies[digest] = load_policy(content, file=f"{name} policy")
+        return loaded
+
+    def adopt_policy(self, name: str, policy: Any, *, by: str = COUNTER,
+                     at: datetime | None = None) -> bool:
+        """Make POLICY (a preset name or a mapping, as `create_project` takes) the project's
+        policy for decisions opened from now (or AT) on; False, and nothing appended, when it
+        is the policy in force already. Open decisions keep the policy they opened under."""
+        loaded = _policy(policy)
+        data = loaded.data
+        digest = sha256(canonical(data))
+        with writing(self.db) as conn, self._locked(name, conn) as warm:
+            self._lock_row(conn, warm.project.id)
+            self._catch_up(conn, warm)
+            if digest == warm.policy_hash:
+                return False
+            when = _second(at or self.clock())
+            if warm.last_at is not None and when < warm.last_at:
+                when = warm.last_at  # the log stays in time order
+            _insert_policy(conn, digest, data)
+            stored: dict[str, Any] = {"do": "adopt-policy", "by": by, "policy": data}
+            command = self._parse(warm, stored, when)
+            warm.engine.advance(when)
+            warm.watch.changes()
+            _meet(warm.engine, stored)
+            rejection = warm.engine.apply(command)
+            if rejection is not None:
+                raise Malformed(rejection.reason, field="policy")
+            before = warm.policy_hash
+            warm.policy, warm.policy_hash = command.get("policy"), digest
+            self._append(conn, warm, when, stored, None)
+            conn.execute(projects.update().where(projects.c.id == warm.project.id).values(
+                policy=digest, initial_policy=sa.func.coalesce(projects.c.initial_policy,
+                                                               before)))
+            self._after(conn, warm, when)
+            return True
 
     # --- the fold -------------------------------------------------------------------------
 
@@ -172,13 +223,16 @@ class Governance:
         with self._guard:
             warm = self._by_name.get(name)
         if warm is None:
-            # A project's row never changes once made, so its warm engine is found by name.
+            # A project's name, id and first policy never change, so its warm engine is found
+            # by name; the policy in force follows the log (adopt-policy events).
             project = self.project(name, conn)
+            first, first_hash = project.start()
             with self._guard:
                 warm = self._by_name.get(name)
                 if warm is None:
-                    engine = Engine(project.policy.policy, project.people)
-                    warm = self._by_name[name] = _Warm(project, engine, Watch(engine))
+                    engine = Engine(first.policy, project.people, policy_digest=first_hash)
+                    warm = self._by_name[name] = _Warm(project, engine, Watch(engine), first,
+                                                       first_hash)
         with warm.lock:
             try:
                 yield warm
@@ -197,21 +251,23 @@ class Governance:
         with collector_paused():
             for row in rows:
                 _meet(warm.engine, row.command)
-                rejection = warm.engine.apply(self._command(warm.project, row.command, row.at,
-                                                            row.seq - 1))
+                command = self._command(warm.policy, row.command, row.at, row.seq - 1)
+                rejection = warm.engine.apply(command)
+                if rejection is None and command.verb == "adopt-policy":
+                    warm.policy, warm.policy_hash = command.get("policy"), row.policy
                 warm.note(row.command, rejection is None)
                 warm.seq, warm.last_hash, warm.last_at = row.seq, row.hash, row.at
         # Replayed changes and deadlines were acted on by whoever appended them: skip them.
         warm.watch.changes()
         warm.watch.new_deadlines()
 
-    def _command(self, project: Project, stored: Mapping[str, Any], at: datetime,
+    def _command(self, policy: LoadedPolicy, stored: Mapping[str, Any], at: datetime,
                  index: int) -> Command:
-        return parse_command({**stored, "at": at}, project.policy, index)
+        return parse_command({**stored, "at": at}, policy, index)
 
     def _append(self, conn: Connection, warm: _Warm, at: datetime, command: dict[str, Any],
                 rejected: str | None) -> Event:
-        event = seal(warm.project.name, warm.seq + 1, at, command, warm.project.policy_hash,
+        event = seal(warm.project.name, warm.seq + 1, at, command, warm.policy_hash,
                      rejected, warm.last_hash)
         warm.note(command, rejected is None)
         try:
@@ -244,6 +300,9 @@ class Governance:
             raise Malformed("'do' must be a verb such as propose, object or vote", field="do")
         if body.get("do") == "count":
             raise Forbidden("only the service counts sealed ballots", field="do")
+        if body.get("do") == "adopt-policy":
+            raise Forbidden("a policy is adopted with PUT /api/v1/projects/{project}/policy "
+                            "(an admin) or by merging the policy file", field="do")
         with writing(self.db) as conn, self._locked(name, conn) as warm:
             self._lock_row(conn, warm.project.id)
             self._catch_up(conn, warm)
@@ -280,7 +339,7 @@ class Governance:
 
     def _parse(self, warm: _Warm, stored: dict[str, Any], at: datetime) -> Command:
         try:
-            return parse_command({**stored, "at": at}, warm.project.policy, warm.seq)
+            return parse_command({**stored, "at": at}, warm.policy, warm.seq)
         except CharterError as err:
             raise Malformed(err.message, field=err.field) from None
 
@@ -430,7 +489,8 @@ class Governance:
                 people.setdefault(login, [])
             out_events.append({"at": iso(row.at), **command})
         state_at = max(_second(self.clock()), rows[-1].at) if rows else _second(self.clock())
-        return {"policy": project.policy.data, "as_of": iso(state_at), "people": people,
+        # Adopted policies travel inline in their events, so the scenario needs nothing else.
+        return {"policy": project.start()[0].data, "as_of": iso(state_at), "people": people,
                 "events": out_events}
 
     # --- audit ----------------------------------------------------------------------------
@@ -445,11 +505,12 @@ class Governance:
         broken = broken_link(chain)
         if broken is not None:
             return broken
-        engine = Engine(project.policy.policy, project.people)
+        policy, policy_hash = project.start()
+        engine = Engine(policy.policy, project.people, policy_digest=policy_hash)
         with collector_paused():
             for event in chain:
                 try:
-                    command = self._command(project, event.command, event.at, event.seq - 1)
+                    command = self._command(policy, event.command, event.at, event.seq - 1)
                 except CharterError as err:
                     return event, f"it is not a valid command: {err.message}"
                 _meet(engine, event.command)
@@ -458,6 +519,14 @@ class Governance:
                 if replayed != event.rejected:
                     return event, (f"replaying it gives {_verdict(replayed)} but the log says "
                                    f"{_verdict(event.rejected)}")
+                if rejection is None and command.verb == "adopt-policy":
+                    policy, policy_hash = command.get("policy"), command.get("policy").digest
+                if event.policy != policy_hash:
+                    return event, (f"it records policy {event.policy[:12]} but the log had "
+                                   f"policy {policy_hash[:12]} in force")
+        if chain and policy_hash != project.policy_hash:
+            return chain[-1], (f"the project's policy is {project.policy_hash[:12]} but its log "
+                               f"ends under {policy_hash[:12]}")
         return None
 
 

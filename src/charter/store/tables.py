@@ -53,6 +53,10 @@ projects = Table(
     Column("people", JSON, nullable=False),
     # The policy in force, by content hash; each event also records the one it ran under.
     Column("policy", String(64), ForeignKey("policies.hash"), nullable=False),
+    # The policy the log starts from, once another was adopted (null: `policy` still is).
+    Column("initial_policy", String(64), ForeignKey("policies.hash",
+                                                    name="projects_initial_policy"),
+           nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
