@@ -25,7 +25,7 @@ def run(events: list[dict[str, Any]], people: dict[str, Any] | None = None,
         data["as_of"] = as_of
     scenario = parse_scenario(data, "<test>", {}, Path.cwd())
     engine, end = replay(scenario.policy.policy, scenario.people, scenario.commands,
-                         scenario.as_of)
+                         scenario.as_of, policy_digest=scenario.policy.digest)
     return snapshot(engine, end)
 
 

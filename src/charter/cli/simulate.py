@@ -45,12 +45,24 @@ def _print_state(scenario: Any, state: dict[str, Any]) -> None:
     out.print(f"[bold]{title}[/bold]  policy: {scenario.policy.name}  as of {state['as_of']}")
     if state["not_applied"]["reason"]:
         out.print(f"[bold]Not applied[/bold]: {state['not_applied']['reason']}")
+    # With one policy the output is as it always was; after an adoption, say which is whose.
+    changed = len(state["policies"]) > 1
+    if changed:
+        adopted = Table(title="Policies")
+        for column in ("policy", "since", "adopted by"):
+            adopted.add_column(column, no_wrap=True)
+        for version in state["policies"]:
+            adopted.add_row(version["id"], _short(version["since"]), version["by"] or "-")
+        out.print(adopted)
     decisions = Table(title="Decisions")
     for column in ("id", "process", "status", "opened", "deadline", "closed"):
         decisions.add_column(column, no_wrap=True)
+    if changed:
+        decisions.add_column("policy", no_wrap=True)
     for did, d in state["decisions"].items():
         decisions.add_row(did, d["process"], d["status"], _short(d["opened_at"]),
-                          _short(d["closes_at"]), _short(d["closed_at"]))
+                          _short(d["closes_at"]), _short(d["closed_at"]),
+                          *([d["policy"]] if changed else []))
     if state["decisions"]:
         out.print(decisions)
         for did, d in state["decisions"].items():
@@ -115,6 +127,8 @@ def explain(file: str, decision_id: str, as_json: bool) -> None:
     out = console()
     out.print(f"[bold]{account['id']}[/bold] ({account['process']}): {account['status']}")
     out.print(f"  why: {account['reason']}")
+    if len(engine.policies) > 1 and account.get("policy"):
+        out.print(f"  policy: {account['policy']} (the one in force when it opened)")
     for line in account["rule"]:
         out.print(f"  rule: {line}")
     if account["source"]:
