@@ -75,6 +75,57 @@ def test_secret_vote_answers_with_a_receipt(service: Service) -> None:
     assert answer["decision"]["tally"] == {"ballots": 1}
 
 
+def _put_policy(svc: Service, body: Any, who: str | None = "root") -> Any:
+    headers = {"Authorization": f"Bearer {svc.tokens[who]}"} if who else {}
+    return svc.http.put(f"/api/v1/projects/{PROJECT}/policy", json=body, headers=headers)
+
+
+SHORT = {"extends": "llama-stack",
+         "processes": {"lazy-consensus": {"window": "24 business hours"}}}
+
+
+def test_put_policy_adopts_for_new_decisions(service: Service) -> None:
+    create(service)
+    path = f"/api/v1/projects/{PROJECT}/commands"
+    service.post(path, {"do": "propose", "id": "OLD", "process": "lazy-consensus"}, "dave")
+    first = service.http.get(f"/api/v1/projects/{PROJECT}/state").json()["policies"][0]["hash"]
+    adopted = _put_policy(service, {"policy": SHORT})
+    assert adopted.status_code == 200, adopted.text
+    answer = adopted.json()
+    assert answer["changed"] is True and answer["policy"] not in (None, first)
+    again = _put_policy(service, {"policy": SHORT})
+    assert again.status_code == 200 and again.json() == {**answer, "changed": False}
+    service.post(path, {"do": "propose", "id": "NEW", "process": "lazy-consensus"}, "dave")
+    state = service.http.get(f"/api/v1/projects/{PROJECT}/state").json()
+    assert state["decisions"]["OLD"]["policy"] == first[:12]
+    assert state["decisions"]["NEW"]["policy"] == answer["policy"][:12]
+    log = service.http.get(f"/api/v1/projects/{PROJECT}/events").json()["events"]
+    assert [(e["command"]["do"], e["command"]["by"], e["policy"]) for e in log[1:]] == [
+        ("adopt-policy", "root", answer["policy"]), ("propose", "dave", answer["policy"])]
+    # Adopting is not a command anyone may send.
+    sent = service.post(path, {"do": "adopt-policy", "policy": "llm-d"}, "root")
+    assert sent.status_code == 403
+
+
+@pytest.mark.parametrize(("who", "body", "status", "field"), [
+    (None, {"policy": "llm-d"}, 401, None),
+    ("alice", {"policy": "llm-d"}, 403, None),
+    ("root", {"policy": "nope"}, 422, "policy"),
+    ("root", {}, 422, "policy"),
+    ("root", {"policy": "llm-d", "by": "x"}, 422, "by"),
+    ("root", {"policy": {"extends": "llama-stack", "processes": {
+        "lazy-consensus": {"window": "soon"}}}}, 422, "policy.processes.lazy-consensus.window"),
+])
+def test_put_policy_errors(service: Service, who: str | None, body: Any, status: int,
+                           field: str | None) -> None:
+    create(service)
+    response = _put_policy(service, body, who)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error.get("field") == field
+    assert len(service.http.get(f"/api/v1/projects/{PROJECT}/events").json()["events"]) == 0
+
+
 @pytest.mark.parametrize(("path", "status"), [
     ("/api/v1/projects/nobody/here/state", 404),
     ("/api/v1/projects/acme/widgets/decisions/NOPE", 404),

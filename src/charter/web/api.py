@@ -122,6 +122,24 @@ def router(gov: Governance) -> APIRouter:
                        body.get("people"))
         return {"name": project.name, "policy": project.policy_hash, "people": project.people}
 
+    @api.put("/projects/{owner}/{repo}/policy")
+    def adopt_policy(owner: str, repo: str, body: Annotated[dict[str, Any], Body()],
+                     who: Annotated[Holder, Depends(holder)]) -> dict[str, Any]:
+        """Adopt a policy for decisions opened from now on; open ones keep theirs."""
+        if not who.admin:
+            raise ApiError(403, "forbidden", "changing a project's policy needs an admin token "
+                           "(`charter token create LOGIN --admin`)")
+        unknown = sorted(set(body) - {"policy"})
+        if unknown:
+            raise ApiError(422, "invalid", f"unknown field {unknown[0]!r}; the body is "
+                           "{\"policy\": <preset name or policy mapping>}", unknown[0])
+        if "policy" not in body:
+            raise ApiError(422, "invalid", "policy is missing: a preset name or a policy "
+                           "mapping", "policy")
+        name = f"{owner}/{repo}"
+        changed = call(gov.adopt_policy, name, body["policy"], by=who.login)
+        return {"policy": call(gov.project, name).policy_hash, "changed": changed}
+
     @api.get("/projects/{owner}/{repo}/state")
     def state(owner: str, repo: str) -> dict[str, Any]:
         result: dict[str, Any] = call(gov.state, f"{owner}/{repo}")
