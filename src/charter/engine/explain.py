@@ -133,6 +133,7 @@ def _component(engine: Engine, component_id: str) -> dict[str, Any]:
     return {
         "id": component_id,
         "process": "component-lifecycle",
+        "policy": engine.policies[component.policy].id,
         "status": component.status,
         "reason": reason,
         "rule": [f"incubating components need: {', '.join(lifecycle.requires)}; archived at "

@@ -60,10 +60,10 @@ def _snapshot(engine: Engine, as_of: datetime | None) -> dict[str, Any]:
         "rfc_ranking": ranking(engine),
         "components": {cid: {**component_view(c), "policy": engine.policies[c.policy].id}
                        for cid, c in engine.components.items()},
-        "policies": [{"id": v.id, "hash": v.digest or None, "since": iso(v.since), "by": v.by}
-                     for v in engine.policies],
         "rejected": [{"event": r.event, "reason": r.reason} for r in engine.rejected],
         "not_applied": not_applied(engine),
+        "policies": [{"id": v.id, "hash": v.digest or None, "since": iso(v.since), "by": v.by}
+                     for v in engine.policies],
     }
 
 
