@@ -29,7 +29,7 @@ GOOD: dict[str, str] = {
     "id": "X1", "text": "words", "choice": "yes", "person": "bob", "nominee": "dave",
     "maintainers": "[alice]", "role": "triager", "process": "lazy-consensus",
     "duration": "3 months", "list": "[a, b]", "ids": "[R1, R2, R3]", "criterion": "a",
-    "flag": "true", "tally": "{yes: 1, no: 0, abstain: 0}",
+    "flag": "true", "tally": "{yes: 1, no: 0, abstain: 0}", "policy": "llm-d",
 }
 # Shapes YAML gives a field, and the words an error must use for each.
 SHAPES: dict[str, tuple[str, str]] = {
@@ -79,6 +79,12 @@ def test_every_field_given_every_shape(tmp_path: Path, verb: str, name: str, kin
     written, words = SHAPES[shape]
     body = "  - {at: 2026-03-01T09:00:00Z, by: alice, do: rfc, id: R0, title: first}\n" + \
         event_line(verb, {name: written})
+    if kind == "policy" and shape == "mapping":
+        # A mapping is a policy's shape: this one is refused by the policy loader, at the event.
+        with pytest.raises(CharterError) as err:
+            load(tmp_path, body)
+        assert (err.value.line, err.value.field) == (5, f"events.1.{name}"), err.value
+        return
     if shape in TAKES.get(kind, set()) and not (kind == "maintainers" and shape != "list"):
         load(tmp_path, body)  # accepted: the kind takes this shape
         return
