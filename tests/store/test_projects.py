@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from charter.cli import cli
 from charter.store import ballots
 from charter.store.db import connect, upgrade
+from charter.store.log import GENESIS, seal
 from charter.store.projects import Forbidden, Governance, Malformed, NotFound
 from charter.store.tables import ballots as ballot_table
 from charter.store.tables import events, policies
@@ -350,7 +351,15 @@ def test_audit_finds_an_event_recorded_under_the_wrong_policy(
     clock.advance(hours=1)
     gov.apply(NAME, "dave", {"do": "propose", "id": "P1", "process": "lazy-consensus"})
     first = gov.project(NAME).start()[1]
+    # Rewrite the chain with event 2 under the first policy and every hash recomputed: only
+    # the replay can tell.
     with db.begin() as conn:
-        conn.execute(events.update().where(events.c.seq == 2).values(policy=first))
+        prev = GENESIS
+        for row in conn.execute(sa.select(events).order_by(events.c.seq)).all():
+            policy = first if row.seq == 2 else row.policy
+            event = seal(NAME, row.seq, row.at, row.command, policy, row.rejected, prev)
+            conn.execute(events.update().where(events.c.seq == row.seq)
+                         .values(policy=policy, prev=prev, hash=event.hash))
+            prev = event.hash
     broken = gov.verify(NAME)
-    assert broken is not None and broken[0].seq == 2
+    assert broken is not None and broken[0].seq == 2 and "records policy" in broken[1], broken
