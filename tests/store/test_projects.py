@@ -363,3 +363,20 @@ def test_audit_finds_an_event_recorded_under_the_wrong_policy(
             prev = event.hash
     broken = gov.verify(NAME)
     assert broken is not None and broken[0].seq == 2 and "records policy" in broken[1], broken
+
+
+@pytest.mark.parametrize(("at_hours", "expected_hours"), [
+    (None, 0),     # now
+    (-1, -1),      # a push an hour ago, after the last event
+    (-5, -2),      # before the last event: the log stays in order
+    (3, 0),        # in the future: now
+])
+def test_adopt_policy_at(gov: Governance, clock: Clock, at_hours: int | None,
+                         expected_hours: int) -> None:
+    make(gov)
+    clock.advance(hours=1)
+    gov.apply(NAME, "dave", {"do": "propose", "id": "P1", "process": "lazy-consensus"})
+    clock.advance(hours=2)
+    at = None if at_hours is None else clock.now + timedelta(hours=at_hours)
+    assert gov.adopt_policy(NAME, "llm-d", at=at)
+    assert gov.events_after(NAME)[-1].at == clock.now + timedelta(hours=expected_hours)

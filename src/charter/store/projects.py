@@ -194,7 +194,9 @@ class Governance:
             self._catch_up(conn, warm)
             if digest == warm.policy_hash:
                 return False
-            when = _second(at or self.clock())
+            now = _second(self.clock())
+            # AT (a push's time, say) is never after now, so no later command comes before it.
+            when = min(_second(at), now) if at is not None else now
             if warm.last_at is not None and when < warm.last_at:
                 when = warm.last_at  # the log stays in time order
             _insert_policy(conn, digest, data)
