@@ -16,6 +16,10 @@ import jwt
 
 _TOKENS = re.compile(r"/app/installations/(\d+)/access_tokens")
 _COMMENTS = re.compile(r"/repos/([^/]+/[^/]+)/issues/(\d+)/comments")
+_RUNS_OF = re.compile(r"/repos/([^/]+/[^/]+)/commits/([0-9a-f]{40})/check-runs(?:\?(.*))?")
+_RUNS = re.compile(r"/repos/([^/]+/[^/]+)/check-runs")
+_RUN = re.compile(r"/repos/([^/]+/[^/]+)/check-runs/(\d+)")
+_PULL = re.compile(r"/repos/([^/]+/[^/]+)/pulls/(\d+)")
 
 
 @dataclass
@@ -38,6 +42,16 @@ class FakeGitHub:
     issued: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    #: Check runs by id, as GitHub keeps them (name, head_sha, status, conclusion, output).
+    check_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Pull requests the REST API serves, by (repository, number), set by the test.
+    pulls: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+
+    def runs(self, sha: str | None = None, name: str = "charter") -> list[dict[str, Any]]:
+        """The check runs named NAME (on SHA), oldest first."""
+        with self.lock:
+            return [dict(r, id=i) for i, r in sorted(self.check_runs.items())
+                    if r["name"] == name and (sha is None or r["head_sha"] == sha)]
 
     def comments(self) -> list[Request]:
         """Comments GitHub accepted, in the order it accepted them."""
@@ -83,6 +97,43 @@ class FakeGitHub:
                                                                     str):
                 return 422, {"message": "body is required"}
             return 201, {"id": len(self.requests), "body": request.body["body"]}
+        if bearer not in self.issued:
+            return 401, {"message": "Bad credentials"}
+        return self._checks(request)
+
+    def _checks(self, request: Request) -> tuple[int, Any]:
+        """Check runs (list by commit, create, update) and pull requests (read)."""
+        body = request.body if isinstance(request.body, dict) else {}
+        match = _RUNS_OF.fullmatch(request.path)
+        if match and request.method == "GET":
+            wanted = dict(p.partition("=")[::2] for p in (match[3] or "").split("&") if p)
+            with self.lock:
+                found = [dict(r, id=i) for i, r in sorted(self.check_runs.items())
+                         if r["head_sha"] == match[2] and r["repository"] == match[1]
+                         and r["name"] == wanted.get("check_name", r["name"])]
+            return 200, {"total_count": len(found), "check_runs": found}
+        match = _RUNS.fullmatch(request.path)
+        if match and request.method == "POST":
+            if not isinstance(body.get("name"), str) or not isinstance(body.get("head_sha"),
+                                                                        str):
+                return 422, {"message": "name and head_sha are required"}
+            with self.lock:
+                run_id = len(self.check_runs) + 1
+                self.check_runs[run_id] = {"repository": match[1], **body, "updates": 0}
+            return 201, {"id": run_id, **body}
+        match = _RUN.fullmatch(request.path)
+        if match and request.method == "PATCH":
+            with self.lock:
+                run = self.check_runs.get(int(match[2]))
+                if run is None:
+                    return 404, {"message": "Not Found"}
+                run.update(body)
+                run["updates"] += 1
+            return 200, {"id": int(match[2]), **run}
+        match = _PULL.fullmatch(request.path)
+        if match and request.method == "GET":
+            pull = self.pulls.get((match[1], int(match[2])))
+            return (200, pull) if pull is not None else (404, {"message": "Not Found"})
         return 404, {"message": "Not Found"}
 
 
@@ -90,14 +141,20 @@ def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
     """FAKE on a free loopback port; its address is set on FAKE.url."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
+        def do_GET(self) -> None:
+            self.do_POST("GET")
+
+        def do_PATCH(self) -> None:
+            self.do_POST("PATCH")
+
+        def do_POST(self, method: str = "POST") -> None:
             length = int(self.headers.get("content-length") or 0)
             raw = self.rfile.read(length) if length else b""
             try:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = None
-            request = Request("POST", self.path, {k.lower(): v for k, v in
+            request = Request(method, self.path, {k.lower(): v for k, v in
                                                   self.headers.items()}, body)
             status, headers, answer = fake.answer(request)
             data = json.dumps(answer).encode()

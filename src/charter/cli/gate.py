@@ -58,6 +58,8 @@ def gate(ctx: click.Context, repo: str, base: str, head: str, author: str | None
     if fmt == "json":
         emit_json(result.to_json())
     elif fmt == "markdown":
+        from charter.gate.render import as_markdown
+
         click.echo(as_markdown(result))
     else:
         click.echo(as_text(result))
@@ -74,21 +76,6 @@ def _policy(top: Path, base_sha: str, ref: str | None) -> Policy | None:
     return policy_at(top, base_sha)
 
 
-def _mark(r: Requirement) -> str:
-    return "✅" if r.met else ("⚠️" if r.severity == "advisory" else "❌")
-
-
-def _summary(result: GateResult) -> str:
-    blocking = [r for r in result.requirements if r.blocks]
-    if not blocking:
-        required = sum(1 for r in result.requirements if r.severity == "blocking")
-        advice = sum(1 for r in result.requirements if r.severity == "advisory" and not r.met)
-        tail = f"; {advice} advisory note(s)" if advice else ""
-        return f"Mergeable: all {required} blocking requirement(s) met{tail}"
-    return (f"Not mergeable: {len(blocking)} of {len(result.requirements)} requirement(s) "
-            "unmet")
-
-
 #: Text output lists this many items (commits, files) under a requirement, then counts the rest.
 TEXT_ITEMS = 10
 
@@ -96,7 +83,9 @@ TEXT_ITEMS = 10
 def as_text(result: GateResult) -> str:
     """One line per requirement, unmet ones first; under an unmet one, what is missing (one
     line each), the fixes once, and the suggested approvers."""
-    lines = [f"{_summary(result)} (head {result.head[:12]}, merge base "
+    from charter.gate.render import summary
+
+    lines = [f"{summary(result)} (head {result.head[:12]}, merge base "
              f"{result.merge_base[:12]})"]
     for r in sorted(result.requirements, key=lambda r: (r.met, r.severity != "blocking")):
         status = "ok  " if r.met else ("note" if r.severity == "advisory" else "FAIL")
@@ -126,41 +115,3 @@ def _finding_items(r: Requirement) -> list[str]:
             where = (f.get("path") or "") + (f":{f['line']}" if f.get("line") else "")
             out.append(f"{where}: {f['message']}" if where else f["message"])
     return out
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def as_markdown(result: GateResult) -> str:
-    """A GitHub check-run summary: title, requirement table, approvers needed, charter quotes."""
-    title = "✅ " if result.mergeable else "❌ "
-    out = [f"## {title}{_summary(result)}", "",
-           f"Head `{result.head[:12]}`, merge base `{result.merge_base[:12]}`.", "",
-           "| | Requirement | Status |", "|---|---|---|"]
-    for r in result.requirements:
-        rule = f"`{r.rule}`" + (" (advisory)" if r.severity == "advisory" else "")
-        out.append(f"| {_mark(r)} | {rule} | {_cell(r.message)} |")
-    for r in result.requirements:
-        files = [f for f in r.details.get("files", ()) if f.get("needed")]
-        if not files:
-            continue
-        out += ["", "### Files that need approval", "", "| File | Can approve |", "|---|---|"]
-        for f in files:
-            who = ", ".join(f"@{a}" for a in f["approvers"]) or "nobody (no owner)"
-            note = f" ({f['note']})" if f.get("note") else ""
-            out.append(f"| `{_cell(f['path'])}`{_cell(note)} | {_cell(who)} |")
-        suggested = r.details.get("suggested_approvers")
-        if suggested:
-            out += ["", "**Suggested approvers:** " + ", ".join(f"@{a}" for a in suggested)]
-        if r.details.get("suggestion_note"):
-            out += ["", f"_{r.details['suggestion_note']}_"]
-        for d in r.details.get("dropped", ()):
-            out += ["", f"Approval `{d['approval']}` dropped: {d['reason']}."]
-    quoted = [r for r in result.requirements if r.source]
-    if quoted:
-        out += ["", "### What the charter says"]
-        for r in quoted:
-            out += ["", f"`{r.rule}`:", "", f"> {_cell(r.source or '')}"]
-    return "\n".join(out)
-

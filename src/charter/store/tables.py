@@ -177,3 +177,27 @@ installations = Table(
     Column("installation_id", BigInteger, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
 )
+
+# --- the gate on pull requests ------------------------------------------------------------------
+
+# What the gate knows of one pull request, kept from its webhooks: head, base, author, labels,
+# approvals with the commit each was given at, hold; `head` is a column so a status or check on a
+# commit finds its pull requests.
+pull_requests = Table(
+    "pull_requests", metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("head", String(40), nullable=False),
+    Column("open", Boolean, nullable=False, default=True),
+    Column("state", JSON, nullable=False),
+    Index("pull_requests_head", "project_id", "head"),
+)
+
+# The state each check or status last reported on a commit, for the policy's required checks.
+commit_checks = Table(
+    "commit_checks", metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("sha", String(40), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("state", String(40), nullable=False),
+)
