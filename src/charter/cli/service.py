@@ -72,8 +72,42 @@ def _github_worker(gov: Any, settings: Any, deliverers: dict[str, Any], *,
         github = GitHub(settings.github_api_url, settings.github_app_id, key)
         deliverers = {**deliverers, "comment": CommentDeliverer(github)}
     elif demo:
+        github = None
         deliverers = {**deliverers, "comment": log_comment}
+    else:
+        github = None
+    forge.gate, check_runs = _gate(gov, settings, github, demo=demo)
+    if check_runs is not None:
+        deliverers = {**deliverers, "check_run": check_runs}
     return GitHubWorker(gov, deliverers, forge=forge)
+
+
+def _gate(gov: Any, settings: Any, github: Any, *, demo: bool) -> tuple[Any, Any]:
+    """The gate on pull requests over the mirrors (`CHARTER_MIRROR_DIR`, default a
+    `charter-mirrors` folder beside a SQLite database) fetched from `CHARTER_GIT_URL`
+    (default https://github.com); and the deliverer of its check runs."""
+    import os
+
+    from charter.forge.gating import PullGate
+    from charter.git.mirror import Mirror, Remote
+    from charter.worker.gate import CheckRunDeliverer, log_check_run
+
+    root = os.environ.get("CHARTER_MIRROR_DIR")
+    if not root:
+        url = str(settings.database_url)
+        folder = Path(url.removeprefix("sqlite:///")).parent if url.startswith(
+            "sqlite:///") and url != "sqlite:///:memory:" else Path.cwd()
+        root = str(folder / "charter-mirrors")
+    try:
+        remote = Remote(os.environ.get("CHARTER_GIT_URL") or "https://github.com")
+    except CharterError as err:
+        raise CharterError(f"CHARTER_GIT_URL: {err.message}") from None
+    gate = PullGate(gov, Mirror(Path(root).absolute(), remote),
+                    token=github.installation_token if github is not None else None,
+                    pull=github.pull if github is not None else None)
+    if github is not None:
+        return gate, CheckRunDeliverer(github)
+    return gate, (log_check_run if demo else None)
 
 
 @click.command()

@@ -85,46 +85,6 @@ class GitHub:
         if response.status_code != 201:
             raise GitHubUnavailable(f"POST {path}: HTTP {response.status_code}: "
                                     f"{response.text[:200]}")
-
-    def _as_installation(self, method: str, path: str, installation: int, body: Any = None,
-                         ok: tuple[int, ...] = (200,)) -> Any:
-        """The JSON answer to one call as INSTALLATION; any other status is retried later."""
-        response = self._send(method, path, self.installation_token(installation), body)
-        if response.status_code == 401:
-            self.tokens.forget(installation)
-        if response.status_code not in ok:
-            raise GitHubUnavailable(f"{method} {path}: HTTP {response.status_code}: "
-                                    f"{response.text[:200]}")
-        try:
-            return response.json()
-        except ValueError:
-            raise GitHubUnavailable(f"{method} {path}: the answer is not JSON") from None
-
-    def pull(self, installation: int, repository: str, number: int) -> dict[str, Any]:
-        """Pull request NUMBER of REPOSITORY as GitHub's REST API returns it."""
-        data = self._as_installation("GET", f"/repos/{repository}/pulls/{number}", installation)
-        if not isinstance(data, dict):
-            raise GitHubUnavailable(f"GET /repos/{repository}/pulls/{number}: not an object")
-        return data
-
-    def check_run(self, installation: int, repository: str, sha: str, name: str,
-                  fields: dict[str, Any]) -> int:
-        """Create the check run NAME on commit SHA, or update it when one exists: so a retry
-        after a crash between GitHub's answer and the outbox mark changes the same run."""
-        found = self._as_installation(
-            "GET", f"/repos/{repository}/commits/{sha}/check-runs?check_name={quote(name)}"
-                   "&filter=latest&per_page=100", installation)
-        runs = found.get("check_runs") if isinstance(found, dict) else None
-        existing = [r["id"] for r in runs or () if isinstance(r, dict) and r.get("name") == name
-                    and isinstance(r.get("id"), int)]
-        if existing:
-            path = f"/repos/{repository}/check-runs/{max(existing)}"
-            self._as_installation("PATCH", path, installation, fields)
-            return int(max(existing))
-        created = self._as_installation("POST", f"/repos/{repository}/check-runs", installation,
-                                        {"name": name, "head_sha": sha, **fields}, ok=(201,))
-        return int(created["id"]) if isinstance(created, dict) and isinstance(
-            created.get("id"), int) else 0
         try:
             data = response.json()
             token = Token(str(data["token"]),

@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from charter.errors import CharterError
-from charter.forge import answer, inbox, payload, slash
+from charter.forge import answer, inbox, payload, pulls, slash
+from charter.forge.gating import Effect, PullGate
 from charter.forge.inbox import Delivery
 from charter.store.db import reading, writing
 from charter.store.projects import Governance, NotFound
@@ -44,13 +45,18 @@ class Forge:
     gov: Governance
     preset: str = DEFAULT_PRESET
     public_url: str = "http://127.0.0.1:8000"
+    #: The gate on pull requests and the policy reload (`forge.gating`), when configured.
+    gate: PullGate | None = None
 
     def process(self, delivery: Delivery) -> list[Outbound]:
         if delivery.event in ("installation", "installation_repositories"):
             self._install(delivery.event, delivery.payload)
-            return []
+            return _outbound(self.gate.installed(delivery)) if self.gate else []
         if delivery.event == "issue_comment":
             return self._comment(delivery)
+        if self.gate is not None and (delivery.event in pulls.EVENTS
+                                      or delivery.event == "push"):
+            return _outbound(self.gate.process(delivery))
         return []  # ping, and events stored before a handler existed for them
 
     # --- installation ---------------------------------------------------------------------
@@ -134,10 +140,22 @@ class Forge:
                         delivery.guid, name)
             return []
         body = answer.compose(comment.author, lines, ignored)
-        return [Outbound(project_id, "comment", f"comment:{delivery.guid}",
-                         f"issue:{name}#{comment.number}",
-                         {"installation": installation, "repository": name,
-                          "number": comment.number, "body": body})]
+        out = [Outbound(project_id, "comment", f"comment:{delivery.guid}",
+                        f"issue:{name}#{comment.number}",
+                        {"installation": installation, "repository": name,
+                         "number": comment.number, "body": body})]
+        if self.gate is not None and any(self._gates(comment, c) for c in commands):
+            out += _outbound(self.gate.run(self.gov.project(name), comment.number,
+                                           delivery.guid, installation))
+        return out
+
+    def _gates(self, comment: payload.Comment, command: slash.Slash) -> bool:
+        """Whether COMMAND is for the gate: a gate verb on a pull request that is not itself a
+        decision (there, `/approve` is the engine's)."""
+        if self.gate is None or not comment.pull_request or command.verb not in pulls.VERBS:
+            return False
+        return command.verb != "approve" or slash.decision_id(comment.number) not in \
+            self.gov.state(comment.repository)["decisions"]
 
     def _run_all(self, delivery: Delivery, name: str, comment: payload.Comment,
                  commands: list[slash.Slash]) -> list[answer.Line]:
@@ -153,6 +171,8 @@ class Forge:
         return lines
 
     def _run(self, name: str, comment: payload.Comment, command: slash.Slash) -> answer.Line:
+        if self.gate is not None and self._gates(comment, command):
+            return self.gate.command(name, comment, command)
         def decisions() -> Mapping[str, Any]:
             found: Mapping[str, Any] = self.gov.state(name)["decisions"]
             return found
@@ -168,3 +188,7 @@ class Forge:
         if outcome.rejected is not None:
             return answer.refused(command.line, outcome.rejected)
         return answer.accepted(command.line, outcome.decision, outcome.receipt)
+
+
+def _outbound(effects: list[Effect]) -> list[Outbound]:
+    return [Outbound(e.project_id, e.kind, e.dedupe, e.ordering_key, e.payload) for e in effects]

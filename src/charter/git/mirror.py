@@ -107,11 +107,14 @@ class Mirror:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def fetch(self, repository: str, refs: Sequence[str], token: str | None = None,
-              shas: Sequence[str] = ()) -> Path:
+              shas: Sequence[str] = (), default: str | None = None) -> Path:
         """Fetch REFS (each `refs/...`, kept under the same name) and SHAS into REPOSITORY's
-        mirror, creating it first; returns the mirror's folder. TOKEN authenticates over
-        HTTPS as the App's installation."""
+        mirror, creating it first; returns the mirror's folder. DEFAULT, when given, is the
+        ref the remote's default branch (its HEAD) is kept as. TOKEN authenticates over HTTPS
+        as the App's installation."""
         wanted = [f"+{checked_ref(r)}:{r}" for r in refs]
+        if default is not None:
+            wanted.append(f"+HEAD:{checked_ref(default)}")
         wanted += [s for s in shas if re.fullmatch(r"[0-9a-f]{40}", s)]
         url = self.remote.url(repository)
         with self._locked(repository) as path:
