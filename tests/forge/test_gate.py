@@ -25,6 +25,8 @@ POLICY = """\
 charter: 1
 project: {name: Hello World}
 roles: [maintainer]
+processes:
+  governance-change: {type: lazy-consensus, window: 7 days, proposers: anyone, objectors: anyone}
 pull_requests:
   approval: {owners: OWNERS, count: 1, not_author: true}
   hold: {labels: [do-not-merge/hold]}
@@ -65,7 +67,7 @@ def repo(tmp_path: Path) -> Repo:
     git(work, "init", "-q", "-b", "main")
     remote = tmp_path / "remotes" / "Codertocat" / "Hello-World.git"
     remote.parent.mkdir(parents=True)
-    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     found = Repo(work, remote)
     found.commit({"OWNERS": OWNERS, ".github/charter.yaml": POLICY, "README.md": "hello\n",
                   "GOVERNANCE.md": "# Governance\n"}, "Start")
@@ -270,19 +272,41 @@ def test_a_governance_change_opens_its_decision_once(gated: Hub, repo: Repo) -> 
     assert len(proposals) == 1 and proposals[0].command["by"] == AUTHOR
 
 
-def test_a_bad_policy_pushed_to_the_default_branch_is_refused_with_the_reason(
-        gated: Hub, repo: Repo) -> None:
+def push_main(hub: Hub, repo: Repo, files: dict[str, str | None]) -> str:
+    """Commit FILES on main, push it, and send GitHub's push event; returns the new commit."""
     repo.branch("main")
     before = git(repo.work, "rev-parse", "HEAD").strip()
-    after = repo.commit({".github/charter.yaml": POLICY.replace("roles: [maintainer]",
-                                                                "roles: maintainer")})
+    after = repo.commit(files)
     repo.push("refs/heads/main")
     push = copy.deepcopy(fixture("push"))
     push.update(ref="refs/heads/main", before=before, after=after)
     push["repository"]["default_branch"] = "main"
+    assert hub.send("push", push).status_code == 202
+    hub.work()
+    return after
+
+
+def test_the_policy_is_read_on_installation_and_reloaded_on_push(gated: Hub,
+                                                                 repo: Repo) -> None:
+    installed = gated.gov.project(REPO)
+    assert installed.policy.policy.project.name == "Hello World"
+    assert installed.policy.policy.pull_requests.checks is None
+    # A push that does not touch the policy adopts nothing.
+    push_main(gated, repo, {"README.md": "hello again\n"})
+    assert gated.gov.project(REPO).policy_hash == installed.policy_hash
+    push_main(gated, repo, {".github/charter.yaml": POLICY + "  checks: [build]\n"})
+    adopted = gated.gov.project(REPO)
+    assert adopted.policy_hash != installed.policy_hash
+    checks = adopted.policy.policy.pull_requests.checks
+    assert checks is not None and checks.required == ("build",)
+    assert gated.github.runs() == []  # nothing to say on the commit
+
+
+def test_a_bad_policy_pushed_to_the_default_branch_is_refused_with_the_reason(
+        gated: Hub, repo: Repo) -> None:
     policy_hash = gated.gov.project(REPO).policy_hash
-    assert gated.send("push", push).status_code == 202
-    gated.work()
+    after = push_main(gated, repo, {".github/charter.yaml": POLICY.replace(
+        "roles: [maintainer]", "roles: maintainer")})
     run = verdict(gated, after)
     assert run["conclusion"] == "failure" and run["output"]["title"] == "Policy not adopted"
     assert f"{after[:12]}:.github/charter.yaml:3" in summary(run)

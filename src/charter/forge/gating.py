@@ -168,6 +168,10 @@ class PullGate:
         """Adopt the policy committed at REV; an invalid one is refused, said on the commit."""
         try:
             found = read_policy(path, rev)
+            if found is None:
+                return []
+            changed = self.gov.adopt_policy(project.name, found.loaded.data, by=by,
+                                            at=self.clock())
         except CharterError as err:
             reason = "; ".join(e.render_one() for e in err.problems)
             log.warning("%s: the policy at %s is not adopted, the project keeps its policy: %s",
@@ -178,14 +182,6 @@ class PullGate:
                                    "The project keeps the policy it had. What is wrong:\n\n"
                                    + "\n".join(f"- `{shorten(e.render_one(), 500)}`"
                                                for e in err.problems))
-        if found is None:
-            return []
-        adopt = getattr(self.gov, "adopt_policy", None)
-        if adopt is None:
-            log.warning("%s: %s read at %s, but this service cannot adopt policies yet",
-                        project.name, found.path, rev[:12])
-            return []
-        changed = adopt(project.name, found.loaded.data, by=by, at=self.clock())
         log.info("%s: policy %s at %s %s", project.name, found.path, rev[:12],
                  "adopted" if changed else "unchanged")
         return []
