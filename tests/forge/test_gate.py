@@ -329,3 +329,16 @@ def test_a_payload_cannot_choose_where_the_worker_fetches(gated: Hub, repo: Repo
     mirror = Mirror(tmp_path / "mirrors", Remote((tmp_path / "remotes").as_uri()))
     assert not mirror.has(REPO, head)
     assert gated.github.runs() == []
+
+
+def test_a_pull_request_charter_has_not_seen_is_read_from_github(gated: Hub,
+                                                                 repo: Repo) -> None:
+    repo.branch("change")
+    head = repo.commit({"README.md": "installed after it opened\n"})
+    repo.push(f"refs/pull/{NUMBER}/head")
+    gated.github.pulls[(REPO, NUMBER)] = pull_payload("opened", head)["pull_request"]
+    said = pr_comment(gated, "/approve", "alice")
+    assert "accepted" in said
+    assert any(r.method == "GET" and r.path == f"/repos/{REPO}/pulls/{NUMBER}"
+               for r in gated.github.requests)
+    assert verdict(gated, head)["conclusion"] == "success"
