@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from charter.forge.gating import PullGate
+from charter.forge.gating import FETCH_TRIES, PullGate
 from charter.git.mirror import Mirror, Remote
 from charter.worker.gate import CheckRunDeliverer
 from tests.conftest import git
@@ -329,6 +329,16 @@ def test_a_payload_cannot_choose_where_the_worker_fetches(gated: Hub, repo: Repo
     mirror = Mirror(tmp_path / "mirrors", Remote((tmp_path / "remotes").as_uri()))
     assert not mirror.has(REPO, head)
     assert gated.github.runs() == []
+    # The fetch is retried with backoff, then the verdict is neutral and says why, so the
+    # installation's later deliveries are not held back.
+    gated.comment("/propose governance-change", "alice", number=9)
+    for _ in range(FETCH_TRIES):
+        gated.clock.advance(hours=2)
+        gated.work()
+    assert not mirror.has(REPO, head)
+    run = verdict(gated, head)
+    assert run["conclusion"] == "neutral" and "git fetch failed" in summary(run)
+    assert "decision 9 is **open**" in gated.github.comments()[-1].body["body"]
 
 
 def test_a_pull_request_charter_has_not_seen_is_read_from_github(gated: Hub,

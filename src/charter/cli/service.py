@@ -92,6 +92,8 @@ def _gate(gov: Any, settings: Any, github: Any, *, demo: bool) -> tuple[Any, Any
     from charter.git.mirror import Mirror, Remote
     from charter.worker.gate import CheckRunDeliverer, log_check_run
 
+    if demo and not os.environ.get("CHARTER_GIT_URL"):
+        return None, None  # the demo's repository is not on GitHub: nothing to fetch
     root = os.environ.get("CHARTER_MIRROR_DIR")
     if not root:
         url = str(settings.database_url)

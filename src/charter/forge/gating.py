@@ -42,6 +42,8 @@ MAX_SUMMARY = 60_000
 MAX_REGATE = 50
 ZERO = "0" * 40
 DEFAULT_REF = "refs/charter/default"
+#: A delivery whose fetch fails is retried (with backoff) this many times in all.
+FETCH_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class PullGate:
                 return []
             pulls.apply_review(state, review)
         self._save(project.id, found.number, state)
-        return self.run(project, found.number, delivery.guid, installation)
+        return self.run(project, found.number, delivery, installation)
 
     def _check(self, project: Project, installation: int | None,
                delivery: Delivery) -> list[Effect]:
@@ -108,7 +110,7 @@ class PullGate:
         numbers |= set(report.pulls)
         out: list[Effect] = []
         for n in sorted(numbers)[:MAX_REGATE]:
-            out += self.run(project, n, delivery.guid, installation)
+            out += self.run(project, n, delivery, installation)
         return out
 
     def _push(self, project: Project, installation: int | None,
@@ -119,7 +121,13 @@ class PullGate:
         if ref is None or after is None or not ref.startswith("refs/heads/"):
             return []
         branch = ref.removeprefix("refs/heads/")
-        path = self.mirror.fetch(project.name, [ref], self._token(installation))
+        try:
+            path = self.mirror.fetch(project.name, [ref], self._token(installation))
+        except MirrorError as err:
+            if delivery.attempts + 1 < FETCH_TRIES:
+                raise
+            log.warning("%s: push to %s not read: %s", project.name, branch, err.message)
+            return []
         out: list[Effect] = []
         if branch == default:
             before = pulls.sha(text(data, "before")) or ZERO
@@ -135,7 +143,7 @@ class PullGate:
             rows = conn.execute(sa.select(pull_requests.c.number, pull_requests.c.state).where(
                 pull_requests.c.project_id == project.id, pull_requests.c.open.is_(True))).all()
         for row in [r for r in rows if dict(r.state).get("base") == branch][:MAX_REGATE]:
-            out += self.run(project, row.number, delivery.guid, installation)
+            out += self.run(project, row.number, delivery, installation)
         return out
 
     def installed(self, delivery: Delivery) -> list[Effect]:
@@ -220,21 +228,28 @@ class PullGate:
 
     # --- the gate -------------------------------------------------------------------------------
 
-    def run(self, project: Project, number_: int, guid: str,
+    def run(self, project: Project, number_: int, delivery: Delivery,
             installation: int | None) -> list[Effect]:
-        """Fetch, judge pull request NUMBER_, and queue its check run when it changed."""
+        """Fetch, judge pull request NUMBER_, and queue its check run when it changed.
+
+        A fetch that fails is retried with the delivery; after FETCH_TRIES the verdict is
+        neutral and says why, so one unreachable repository never holds back the
+        installation's later deliveries."""
         state = self._state(project.id, number_)
         if state is None or not state.get("open", True) or installation is None:
             return []
-        name, head, base = project.name, str(state["head"]), str(state["base"])
-        path = self.mirror.fetch(name, [f"refs/heads/{base}", f"refs/pull/{number_}/head"],
-                                 self._token(installation))
-        if not self.mirror.has(name, head):
-            # GitHub updates refs/pull/N/head just after the event; the head itself is
-            # fetched by id, and a failure retries the delivery later.
-            self.mirror.fetch(name, [], self._token(installation), shas=[head])
-            if not self.mirror.has(name, head):
-                raise MirrorError(f"{name}: head {head[:12]} of #{number_} is not fetched yet")
+        guid, name, head = delivery.guid, project.name, str(state["head"])
+        try:
+            path = self._fetch_heads(name, number_, str(state["base"]), head, installation)
+        except MirrorError as err:
+            if delivery.attempts + 1 < FETCH_TRIES:
+                raise
+            log.warning("%s#%s: not judged: %s", name, number_, err.message)
+            return self._check_run(project, installation, head, f"{guid}:{number_}", "neutral",
+                                   "The repository could not be fetched",
+                                   f"## The gate could not run\n\n`{err.message}`\n\nThe next "
+                                   "event on this pull request tries again.")
+        base = str(state["base"])
         base_sha = self.mirror.resolve(name, f"refs/heads/{base}")
         if base_sha is None:
             return []  # the base branch is gone: the pull request is about to close
@@ -276,6 +291,17 @@ class PullGate:
         conclusion = "success" if result.mergeable else "failure"
         return out + self._check_run(project, installation, head, f"{guid}:{number_}",
                                      conclusion, _title(result), summary)
+
+    def _fetch_heads(self, name: str, number_: int, base: str, head: str,
+                    installation: int) -> Path:
+        path = self.mirror.fetch(name, [f"refs/heads/{base}", f"refs/pull/{number_}/head"],
+                                 self._token(installation))
+        if not self.mirror.has(name, head):
+            # GitHub updates refs/pull/N/head just after the event: the head is fetched by id.
+            self.mirror.fetch(name, [], self._token(installation), shas=[head])
+            if not self.mirror.has(name, head):
+                raise MirrorError(f"{name}: head {head[:12]} of #{number_} is not fetched yet")
+        return path
 
     def _base_policy(self, project: Project, path: Path, base_sha: str,
                      notes: list[str]) -> Policy:

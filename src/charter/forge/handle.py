@@ -145,8 +145,8 @@ class Forge:
                         {"installation": installation, "repository": name,
                          "number": comment.number, "body": body})]
         if self.gate is not None and any(self._gates(comment, c) for c in commands):
-            out += _outbound(self.gate.run(self.gov.project(name), comment.number,
-                                           delivery.guid, installation))
+            out += _outbound(self.gate.run(self.gov.project(name), comment.number, delivery,
+                                           installation))
         return out
 
     def _gates(self, comment: payload.Comment, command: slash.Slash) -> bool:
