@@ -73,8 +73,8 @@ def test_commands(line: str, command: dict[str, Any]) -> None:
     ("/propose-removal", None, "usage"),
     ("/select-roadmap 2026Q2", None, "usage"),
     ("/incubate", None, "over the API"),
-    ("/lgtm", None, "not connected"),
-    ("/hold", None, "not connected"),
+    ("/lgtm", None, "not configured"),
+    ("/hold", None, "not configured"),
     ("/frobnicate", None, "unknown command `/frobnicate`"),
 ])
 def test_answers_without_the_engine(line: str, decisions: dict[str, Any] | None,

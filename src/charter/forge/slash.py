@@ -26,7 +26,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _BARE = ("retract", "withdraw", "decline", "request-explanations", "upvote", "complete")
 #: Verbs about a component named by the issue's `component/ID` label, with an optional reason.
 _COMPONENT = ("graduate", "archive", "remove")
-#: Pull request commands for the gate, which is not connected to GitHub yet.
+#: Pull request commands for the gate (`forge.gating` answers them when the gate runs).
 _GATE = ("lgtm", "hold", "unhold")
 VERBS = ("propose", "object", *_BARE, "call-vote", "vote", "nominate", "step-down",
          "request-reinstatement", "propose-removal", "rfc", "approve", "select-roadmap",
@@ -162,7 +162,7 @@ def translate(slash: Slash, comment: Comment, decisions: Callable[[], Mapping[st
         if comment.pull_request and own not in decisions():
             # On a pull request that is not itself a decision, /approve is for the gate.
             return Translation(slash, answer="`/approve` on a pull request is for the merge "
-                               "gate, which is not connected to GitHub yet: nothing was "
+                               "gate, which is not configured on this service: nothing was "
                                "recorded")
         return command("approve", id=own)
     if verb == "select-roadmap":
@@ -186,6 +186,6 @@ def translate(slash: Slash, comment: Comment, decisions: Callable[[], Mapping[st
                            ".../commands` with `do: incubate`) for now")
     if verb in _GATE:
         return Translation(slash, answer=f"`/{verb}` is for the merge gate, which is not "
-                           "connected to GitHub yet: nothing was recorded")
+                           "configured on this service: nothing was recorded")
     return Translation(slash, answer=f"unknown command `/{shorten(verb, 40)}`; the commands "
                        f"are {', '.join('/' + v for v in VERBS)}")
