@@ -321,6 +321,8 @@ def cross_check(policy: Policy) -> list[tuple[tuple[Any, ...], str]]:
                 problems.append((path, f"unknown role {excerpt(actor)}; the roles are "
                                        f"{', '.join(policy.role_ids)}"))
 
+    if policy.notices.triage_label is not None:
+        need_roles(("notices", "triagers"), policy.notices.triagers, allow_anyone=False)
     for pname, proc in policy.processes.items():
         base: tuple[Any, ...] = ("processes", pname)
         if isinstance(proc, LAZY_TYPES):

@@ -670,6 +670,45 @@ class Component(Sourced):
     criteria: tuple[str, ...] = ()
 
 
+_MAIL = re.compile(r"[^@\s<>]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,63}")
+_LABEL = re.compile(r"[^,\x00-\x1f]{1,50}")
+
+
+def _label(value: Any) -> str:
+    if not isinstance(value, str) or not _LABEL.fullmatch(value) or value != value.strip():
+        raise ValueError(f"expected a GitHub label name (1 to 50 characters, no comma), "
+                         f"got {value!r}"[:160])
+    return value
+
+
+Label = Annotated[str, BeforeValidator(_label)]
+
+
+class StaleRule(Sourced):
+    """A pull request idle for NUDGE_AFTER gets a nudge; LABEL_AFTER later, the stale label."""
+
+    nudge_after: DurationField
+    label_after: DurationField
+    label: Label = "stale"
+
+
+class Notices(Sourced):
+    """Who is told what, and where: the mailing list for votes, triage and stale labels."""
+
+    mailing_list: str | None = None
+    triage_label: Label | None = None
+    triagers: Actors = ("triager",)
+    stale: StaleRule | None = None
+
+    @field_validator("mailing_list")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and not _MAIL.fullmatch(value):
+            raise ValueError(f"expected a mail address such as maintainers@lists.example.org, "
+                             f"got {value!r}"[:160])
+        return value
+
+
 class Policy(Model):
     """A whole charter: the engine, the checks and the renderer all read this."""
 
@@ -682,6 +721,7 @@ class Policy(Model):
     processes: dict[str, Process] = {}
     pull_requests: PullRequests = PullRequests()
     components: tuple[Component, ...] = ()
+    notices: Notices = Notices()
 
     @property
     def role_ids(self) -> tuple[str, ...]:
