@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,15 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from charter.forge import stale
 from charter.forge.client import GitHub
 from charter.forge.handle import Forge
 from charter.forge.signature import sign
 from charter.store.projects import Governance
 from charter.web.api import create_app
 from charter.worker.github import CommentDeliverer, GitHubWorker
+from charter.worker.labels import LabelDeliverer
+from charter.worker.mail import log_mail
 from charter.worker.run import log_notice
 from tests.forge.fake_github import FakeGitHub, serve
 from tests.store import conftest as store_fixtures
@@ -112,8 +116,10 @@ def hub(db: sa.Engine, clock: Clock, fake_github: FakeGitHub,
         app_key: tuple[bytes, bytes]) -> Iterator[Hub]:
     gov = Governance(db, KEY, clock=clock)
     github = GitHub(fake_github.url, APP_ID, app_key[0], clock=clock)
-    worker = GitHubWorker(gov, {"notice": log_notice, "comment": CommentDeliverer(github)},
-                          clock=clock, forge=Forge(gov, public_url="https://charter.test"))
+    worker = GitHubWorker(gov, {"notice": log_notice, "comment": CommentDeliverer(github),
+                                "label": LabelDeliverer(github), "mail": log_mail},
+                          clock=clock, forge=Forge(gov, public_url="https://charter.test"),
+                          timers={stale.STALE: partial(stale.fire, gov)})
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(gov, SECRET), host="127.0.0.1",
                                            port=port, log_level="warning"))

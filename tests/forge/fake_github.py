@@ -1,5 +1,6 @@
 """A small fake GitHub on loopback: the REST routes Charter calls, every request recorded, and
-failures (500, 429 with Retry-After) scripted by the test."""
+failures (500, 429 with Retry-After) scripted by the test; it can also hold a comment's answer
+after accepting it (a worker killed then has been accepted but never heard so)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 import jwt
 
@@ -20,6 +22,8 @@ _RUNS_OF = re.compile(r"/repos/([^/]+/[^/]+)/commits/([0-9a-f]{40})/check-runs(?
 _RUNS = re.compile(r"/repos/([^/]+/[^/]+)/check-runs")
 _RUN = re.compile(r"/repos/([^/]+/[^/]+)/check-runs/(\d+)")
 _PULL = re.compile(r"/repos/([^/]+/[^/]+)/pulls/(\d+)")
+_LABELS = re.compile(r"/repos/([^/]+/[^/]+)/issues/(\d+)/labels")
+_LABEL = re.compile(r"/repos/([^/]+/[^/]+)/issues/(\d+)/labels/([^/]+)")
 
 
 @dataclass
@@ -40,7 +44,7 @@ class FakeGitHub:
     requests: list[Request] = field(default_factory=list)
     failures: deque[tuple[int, dict[str, str]]] = field(default_factory=deque)
     issued: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
     url: str = ""
     #: Check runs by id, as GitHub keeps them (name, head_sha, status, conclusion, output).
     check_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -52,11 +56,21 @@ class FakeGitHub:
         with self.lock:
             return [dict(r, id=i) for i, r in sorted(self.check_runs.items())
                     if r["name"] == name and (sha is None or r["head_sha"] == sha)]
+    # Each issue's labels, as GitHub keeps them: (repository, number) -> names.
+    labels: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    # While set, a comment is accepted (recorded as 201) and its answer held until cleared.
+    hold: threading.Event | None = None
+    held: threading.Event = field(default_factory=threading.Event)
 
     def comments(self) -> list[Request]:
         """Comments GitHub accepted, in the order it accepted them."""
         with self.lock:
             return [r for r in self.requests if r.status == 201 and _COMMENTS.fullmatch(r.path)]
+
+    def posted(self, repository: str, number: int) -> list[str]:
+        """The bodies of the comments GitHub holds on one issue, oldest first."""
+        path = f"/repos/{repository}/issues/{number}/comments"
+        return [r.body["body"] for r in self.comments() if r.path == path]
 
     def answer(self, request: Request) -> tuple[int, dict[str, str], Any]:
         with self.lock:
@@ -65,8 +79,13 @@ class FakeGitHub:
                 status, headers = self.failures.popleft()
                 request.status = status
                 return status, headers, {"message": "scripted failure"}
-        status, body = self._route(request)
-        request.status = status
+        with self.lock:
+            status, body = self._route(request)
+            request.status = status
+        hold = self.hold
+        if hold is not None and status == 201 and _COMMENTS.fullmatch(request.path):
+            self.held.set()
+            hold.wait()
         return status, {}, body
 
     def _route(self, request: Request) -> tuple[int, Any]:
@@ -89,10 +108,35 @@ class FakeGitHub:
                 self.issued[token] = int(match[1])
             expires = datetime.now(UTC) + timedelta(hours=1)
             return 201, {"token": token, "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        if bearer not in self.issued:
+            return 401, {"message": "Bad credentials"}
+        path, _, query = request.path.partition("?")
+        match = _COMMENTS.fullmatch(path)
+        if match and request.method == "GET":
+            # GitHub filters by `since`; the fake answers every comment of the issue, a superset.
+            params = dict(p.partition("=")[::2] for p in query.split("&") if p)
+            size, page = int(params.get("per_page", 30)), int(params.get("page", 1))
+            bodies = [{"id": i, "body": b} for i, b in enumerate(
+                self._posted(path), start=1)]
+            return 200, bodies[(page - 1) * size:page * size]
+        match = _LABEL.fullmatch(path)
+        if match and request.method == "DELETE":
+            held = self.labels.setdefault((match[1], int(match[2])), [])
+            name = unquote(match[3])
+            if name not in held:
+                return 404, {"message": "Label does not exist"}
+            held.remove(name)
+            return 200, [{"name": n} for n in held]
+        match = _LABELS.fullmatch(path)
+        if match and request.method == "POST":
+            held = self.labels.setdefault((match[1], int(match[2])), [])
+            names = request.body.get("labels") if isinstance(request.body, dict) else None
+            if not isinstance(names, list):
+                return 422, {"message": "labels is required"}
+            held += [n for n in names if n not in held]
+            return 200, [{"name": n} for n in held]
         match = _COMMENTS.fullmatch(request.path)
         if match and request.method == "POST":
-            if bearer not in self.issued:
-                return 401, {"message": "Bad credentials"}
             if not isinstance(request.body, dict) or not isinstance(request.body.get("body"),
                                                                     str):
                 return 422, {"message": "body is required"}
@@ -137,6 +181,10 @@ class FakeGitHub:
         return 404, {"message": "Not Found"}
 
 
+    def _posted(self, path: str) -> list[str]:
+        return [r.body["body"] for r in self.requests if r.status == 201 and r.path == path]
+
+
 def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
     """FAKE on a free loopback port; its address is set on FAKE.url."""
 
@@ -146,6 +194,9 @@ def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
 
         def do_PATCH(self) -> None:
             self.do_POST("PATCH")
+
+        def do_DELETE(self) -> None:
+            self.do_POST("DELETE")
 
         def do_POST(self, method: str = "POST") -> None:
             length = int(self.headers.get("content-length") or 0)
@@ -164,7 +215,10 @@ def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.wfile.write(data)
+            except OSError:
+                pass  # the worker was killed while its answer was held
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -39,7 +39,7 @@ def test_answers_survive_an_unavailable_github(hub: Hub) -> None:
     assert not hub.github.failures  # every scripted failure was met
     posted = hub.github.comments()
     assert len(posted) == len(script)
-    ids = [int(re.search(r"charter effect (\d+)", r.body["body"])[1])  # type: ignore[index]
+    ids = [int(re.search(r"charter:effect (\d+)", r.body["body"])[1])  # type: ignore[index]
            for r in posted]
     assert len(set(ids)) == len(ids)  # exactly once each
     for number in (1, 2):

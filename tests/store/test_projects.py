@@ -141,7 +141,7 @@ def test_secret_ballots_keep_choices_out_of_the_log(gov: Governance, clock: Cloc
     state = gov.state(NAME)
     from charter.store import queue
     with db.begin() as conn:
-        job = queue.claim_job(conn, clock.now)
+        job = queue.claim_job(conn, clock.now, (queue.DEADLINE,))
         assert job is not None and job.decision == "N1"
         gov.fire(conn, job, clock.now)
         queue.finish_job(conn, job, clock.now)

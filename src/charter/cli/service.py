@@ -54,15 +54,19 @@ def _github_worker(gov: Any, settings: Any, deliverers: dict[str, Any], *,
     """The worker with the GitHub App: it processes webhooks always, and posts comments when
     the App's id and key are set (until then comment effects wait, shown, never dropped; the
     demo writes them to its log)."""
-    import os
+    from functools import partial
 
+    from charter.forge import stale
     from charter.forge.client import GitHub
-    from charter.forge.handle import DEFAULT_PRESET, Forge
+    from charter.forge.handle import Forge
     from charter.worker.github import CommentDeliverer, GitHubWorker, log_comment
+    from charter.worker.labels import LabelDeliverer, log_label
+    from charter.worker.mail import MailDeliverer, log_mail
 
-    preset = os.environ.get("CHARTER_GITHUB_PRESET") or DEFAULT_PRESET
-    forge = Forge(gov, preset=preset,
+    forge = Forge(gov, preset=settings.github_preset,
                   public_url=settings.public_url or "http://127.0.0.1:8000")
+    deliverers = {**deliverers, "mail": MailDeliverer(settings.smtp_url) if settings.smtp_url
+                  else log_mail}
     if settings.github_app_id and settings.github_private_key_file:
         try:
             key = Path(settings.github_private_key_file).read_bytes()
@@ -70,16 +74,18 @@ def _github_worker(gov: Any, settings: Any, deliverers: dict[str, Any], *,
             raise CharterError(f"CHARTER_GITHUB_PRIVATE_KEY_FILE: cannot read it: "
                                f"{err.strerror}") from None
         github = GitHub(settings.github_api_url, settings.github_app_id, key)
-        deliverers = {**deliverers, "comment": CommentDeliverer(github)}
+        deliverers = {**deliverers, "comment": CommentDeliverer(github),
+                      "label": LabelDeliverer(github)}
     elif demo:
         github = None
-        deliverers = {**deliverers, "comment": log_comment}
+        deliverers = {**deliverers, "comment": log_comment, "label": log_label}
     else:
         github = None
     forge.gate, check_runs = _gate(gov, settings, github, demo=demo)
     if check_runs is not None:
         deliverers = {**deliverers, "check_run": check_runs}
-    return GitHubWorker(gov, deliverers, forge=forge)
+    return GitHubWorker(gov, deliverers, forge=forge,
+                        timers={stale.STALE: partial(stale.fire, gov)})
 
 
 def _gate(gov: Any, settings: Any, github: Any, *, demo: bool) -> tuple[Any, Any]:

@@ -106,15 +106,21 @@ class GitHub:
             raise GitHubUnavailable(f"POST {path}: HTTP {response.status_code}: "
                                     f"{response.text[:200]}")
 
-    def _as_installation(self, method: str, path: str, installation: int, body: Any = None,
-                         ok: tuple[int, ...] = (200,)) -> Any:
-        """The JSON answer to one call as INSTALLATION; any other status is retried later."""
+    def _ok(self, installation: int, method: str, path: str, body: Any = None,
+            ok: tuple[int, ...] = (200, 201)) -> httpx.Response:
+        """One call as INSTALLATION; a status not in OK is retried later."""
         response = self._send(method, path, self.installation_token(installation), body)
         if response.status_code == 401:
             self.tokens.forget(installation)
         if response.status_code not in ok:
             raise GitHubUnavailable(f"{method} {path}: HTTP {response.status_code}: "
                                     f"{response.text[:200]}")
+        return response
+
+    def _as_installation(self, method: str, path: str, installation: int, body: Any = None,
+                         ok: tuple[int, ...] = (200,)) -> Any:
+        """The JSON answer to one call as INSTALLATION; any other status is retried later."""
+        response = self._ok(installation, method, path, body, ok)
         try:
             return response.json()
         except ValueError:
@@ -145,3 +151,34 @@ class GitHub:
                                         {"name": name, "head_sha": sha, **fields}, ok=(201,))
         return int(created["id"]) if isinstance(created, dict) and isinstance(
             created.get("id"), int) else 0
+
+
+    def comment_bodies(self, installation: int, repository: str, number: int,
+                       since: datetime, pages: int = 10) -> list[str]:
+        """The bodies of NUMBER's comments updated since SINCE (at most PAGES pages of 100):
+        where a retried effect looks for the marker of an earlier try."""
+        stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        bodies: list[str] = []
+        for page in range(1, pages + 1):
+            path = (f"/repos/{repository}/issues/{number}/comments?since={stamp}"
+                    f"&per_page=100&page={page}")
+            found = self._ok(installation, "GET", path).json()
+            if not isinstance(found, list):
+                raise GitHubUnavailable(f"GET {path}: not a list of comments")
+            bodies += [c["body"] for c in found if isinstance(c, dict)
+                       and isinstance(c.get("body"), str)]
+            if len(found) < 100:
+                break
+        return bodies
+
+    def add_labels(self, installation: int, repository: str, number: int,
+                   labels: list[str]) -> None:
+        """Add LABELS to issue or pull request NUMBER (adding one twice changes nothing)."""
+        self._ok(installation, "POST", f"/repos/{repository}/issues/{number}/labels",
+                 {"labels": labels})
+
+    def remove_label(self, installation: int, repository: str, number: int,
+                     label: str) -> None:
+        """Remove LABEL from NUMBER; a label that is not there (404) is already removed."""
+        self._ok(installation, "DELETE", f"/repos/{repository}/issues/{number}/labels/"
+                 f"{quote(label, safe='')}", ok=(200, 204, 404))

@@ -15,6 +15,8 @@ from charter.errors import CharterError
 from charter.forge import answer, inbox, payload, pulls, slash
 from charter.forge.gating import Effect, PullGate
 from charter.forge.inbox import Delivery
+from charter.forge.outbound import Outbound
+from charter.forge.watch import follow
 from charter.store.db import reading, writing
 from charter.store.projects import Governance, NotFound
 from charter.store.tables import installations
@@ -25,17 +27,6 @@ DEFAULT_PRESET = "llama-stack"
 #: The role the installing account gets in a project created on installation, when the
 #: policy has it: someone has to be able to act before the policy's `people:` is read.
 INSTALLER_ROLE = "maintainer"
-
-
-@dataclass(frozen=True)
-class Outbound:
-    """An effect to queue: `enqueue(conn, project_id, kind, dedupe, ordering_key, payload)`."""
-
-    project_id: int
-    kind: str
-    dedupe: str
-    ordering_key: str
-    payload: dict[str, Any]
 
 
 @dataclass
@@ -49,6 +40,11 @@ class Forge:
     gate: PullGate | None = None
 
     def process(self, delivery: Delivery) -> list[Outbound]:
+        # Triage labels and stale timers follow issues and pull requests whatever else a
+        # delivery does (a comment on a pull request is activity and may carry commands).
+        return self._process(delivery) + follow(self.gov, delivery)
+
+    def _process(self, delivery: Delivery) -> list[Outbound]:
         if delivery.event in ("installation", "installation_repositories"):
             self._install(delivery.event, delivery.payload)
             return _outbound(self.gate.installed(delivery)) if self.gate else []

@@ -10,8 +10,8 @@ from typing import Any
 MAX_BODY = 25 * 1024 * 1024
 #: Events Charter acts on; every other event is acknowledged and ignored.
 HANDLED = frozenset({"issue_comment", "installation", "installation_repositories", "ping",
-                     "pull_request", "pull_request_review", "check_run", "check_suite",
-                     "status", "push"})
+                     "issues", "pull_request", "pull_request_review", "check_run",
+                     "check_suite", "status", "push"})
 
 
 class BadPayload(ValueError):

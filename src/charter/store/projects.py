@@ -30,11 +30,11 @@ from charter.engine.machine import Engine
 from charter.engine.processes.votes import vote_process
 from charter.engine.replay import collector_paused
 from charter.engine.report import decision_view, snapshot
-from charter.engine.state import Command, VoteDecision
+from charter.engine.state import Command, Decision, VoteDecision
 from charter.errors import CharterError
 from charter.policy.loader import PRESETS, LoadedPolicy, load_policy
 from charter.scenario import COUNTER, parse_command
-from charter.store import ballots, queue
+from charter.store import ballots, notices, queue
 from charter.store.db import reading, writing
 from charter.store.log import GENESIS, Event, broken_link, canonical, seal, sha256
 from charter.store.tables import events, policies, projects
@@ -397,9 +397,10 @@ class Governance:
     def _effect(self, conn: Connection, warm: _Warm, change: DomainEvent,
                 at: datetime) -> None:
         """The notices a change calls for (votes opening and closing, decisions settling)."""
-        notices = {"decision-opened", "vote-closed", "status-changed", "role-granted",
-                   "role-ended", "component-moved"}
-        if change.kind not in notices:
+        notices.follow(conn, warm.project, warm.engine, change, at)
+        kinds = {"decision-opened", "vote-closed", "status-changed", "role-granted",
+                 "role-ended", "component-moved"}
+        if change.kind not in kinds:
             return
         marker = change.data.get("to") or change.data.get("role") or change.data.get("status")
         dedupe = f"notice:{change.kind}:{change.subject}:{marker}"
@@ -422,6 +423,17 @@ class Governance:
             for due, decision in warm.watch.new_deadlines():
                 queue.schedule(conn, warm.project.id, decision, due)
             return changes
+
+    def decision_at(self, conn: Connection, project_id: int, decision_id: str,
+                    at: datetime) -> tuple[Project, Decision | None]:
+        """The project and its decision as of AT (not before the last event), for a timer
+        firing in CONN's transaction."""
+        name = conn.execute(sa.select(projects.c.name)
+                            .where(projects.c.id == project_id)).scalar_one()
+        with self._locked(name, conn) as warm:
+            self._catch_up(conn, warm)
+            warm.engine.advance(max(at, warm.engine.now or at))
+            return warm.project, warm.engine.decisions.get(decision_id)
 
     def _settled(self, conn: Connection, warm: _Warm, decision_id: str,
                  now: datetime) -> list[DomainEvent]:

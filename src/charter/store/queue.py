@@ -26,12 +26,17 @@ BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_MAX = timedelta(hours=1)
 
 
+#: The engine's own deadlines; other timer kinds are named by the module that fires them.
+DEADLINE = "deadline"
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     id: int
     project_id: int
     decision: str
     due_at: datetime
+    kind: str = DEADLINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,10 @@ class Effect:
     ordering_key: str
     payload: dict[str, Any]
     attempts: int
+    # True when an earlier try may have reached the receiver: it failed, or its worker's lease
+    # ran out before it said how the delivery went (it died after the receiver accepted it).
+    retried: bool = False
+    created_at: datetime | None = None
 
 
 def _insert_ignore(conn: Connection, table: sa.Table, values: dict[str, Any]) -> None:
@@ -51,21 +60,29 @@ def _insert_ignore(conn: Connection, table: sa.Table, values: dict[str, Any]) ->
         conn.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing())
 
 
-def schedule(conn: Connection, project_id: int, decision: str, due_at: datetime) -> None:
-    """Make sure a job fires DECISION's deadline at DUE_AT (once, however often asked)."""
+def schedule(conn: Connection, project_id: int, decision: str, due_at: datetime,
+             kind: str = DEADLINE) -> None:
+    """Make sure a job of KIND fires for DECISION (or another subject) at DUE_AT (once, however
+    often asked)."""
     _insert_ignore(conn, jobs, {"project_id": project_id, "decision": decision,
-                                "due_at": due_at, "attempts": 0})
+                                "due_at": due_at, "attempts": 0, "kind": kind})
 
 
-def claim_job(conn: Connection, now: datetime) -> Job | None:
-    """The earliest due job, locked for this transaction (skipped by other workers)."""
-    query = (sa.select(jobs.c.id, jobs.c.project_id, jobs.c.decision, jobs.c.due_at)
+def claim_job(conn: Connection, now: datetime,
+              kinds: tuple[str, ...] | None = None) -> Job | None:
+    """The earliest due job (of KINDS, when given), locked for this transaction (skipped by
+    other workers)."""
+    query = (sa.select(jobs.c.id, jobs.c.project_id, jobs.c.decision, jobs.c.due_at,
+                       jobs.c.kind)
              .where(jobs.c.done_at.is_(None), jobs.c.due_at <= now)
              .order_by(jobs.c.due_at, jobs.c.id).limit(1))
+    if kinds is not None:
+        query = query.where(jobs.c.kind.in_(kinds))
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     row = conn.execute(query).first()
-    return None if row is None else Job(row.id, row.project_id, row.decision, row.due_at)
+    return None if row is None else Job(row.id, row.project_id, row.decision, row.due_at,
+                                        row.kind)
 
 
 def finish_job(conn: Connection, job: Job, now: datetime) -> None:
@@ -106,8 +123,9 @@ def claim_effects(conn: Connection, now: datetime, limit: int = 20,
     if rows:
         conn.execute(outbox.update().where(outbox.c.id.in_([r.id for r in rows]))
                      .values(locked_until=now + lease))
-    return [Effect(r.id, r.project_id, r.kind, r.ordering_key, dict(r.payload), r.attempts)
-            for r in rows]
+    return [Effect(r.id, r.project_id, r.kind, r.ordering_key, dict(r.payload), r.attempts,
+                   retried=r.attempts > 0 or r.locked_until is not None,
+                   created_at=r.created_at) for r in rows]
 
 
 def delivered(conn: Connection, effect: Effect, now: datetime) -> bool:

@@ -24,6 +24,8 @@ class Settings:
     github_api_url: str
     github_app_id: str | None
     github_private_key_file: str | None
+    #: The preset a repository's project starts with when the App is installed on it.
+    github_preset: str = "llama-stack"
 
     def require_secret(self) -> bytes:
         if self.secret_key is None:
@@ -75,6 +77,12 @@ def load_settings(env_file: str | Path | None = None,
     if smtp is not None and not smtp.startswith("smtp://"):
         raise CharterError("CHARTER_SMTP_URL must look like smtp://host:port")
     webhook = get("CHARTER_WEBHOOK_SECRET")
+    preset = get("CHARTER_GITHUB_PRESET") or "llama-stack"
+    from charter.policy.loader import PRESETS
+
+    if preset not in PRESETS:
+        raise CharterError(f"CHARTER_GITHUB_PRESET {preset[:60]!r} is not a preset: use one of "
+                           f"{', '.join(PRESETS)}")
     return Settings(
         database_url=url,
         secret_key=secret.encode() if secret else None,
@@ -84,4 +92,5 @@ def load_settings(env_file: str | Path | None = None,
         github_api_url=get("CHARTER_GITHUB_API_URL") or "https://api.github.com",
         github_app_id=get("CHARTER_GITHUB_APP_ID"),
         github_private_key_file=get("CHARTER_GITHUB_PRIVATE_KEY_FILE"),
+        github_preset=preset,
     )

@@ -115,6 +115,9 @@ jobs = Table(
     Column("done_at", UtcDateTime(), nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("locked_until", UtcDateTime(), nullable=True),
+    # `deadline` (the engine's), `remind` (a vote's reminder), `stale` (a pull request's idle
+    # timer); timers other than deadlines name their subject with a prefix (`remind:4-vote`).
+    Column("kind", String(40), nullable=False, default="deadline", server_default="deadline"),
     UniqueConstraint("project_id", "decision", "due_at", name="jobs_once"),
     Index("jobs_due", "done_at", "due_at"),
 )
@@ -200,4 +203,22 @@ commit_checks = Table(
     Column("sha", String(40), primary_key=True),
     Column("name", String(200), primary_key=True),
     Column("state", String(40), nullable=False),
+)
+
+# Issues and pull requests Charter watches: the triage queue (issues waiting under the triage
+# label) and each pull request's last activity, which its stale timer is measured from.
+github_items = Table(
+    "github_items", metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("number", BigInteger, primary_key=True, autoincrement=False),
+    Column("pull_request", Boolean, nullable=False, default=False),
+    Column("title", String(300), nullable=False, default=""),
+    Column("author", String(100), nullable=False, default=""),
+    Column("open", Boolean, nullable=False, default=True),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("needs_triage", Boolean, nullable=False, default=False),
+    Column("last_activity_at", UtcDateTime(), nullable=False),
+    Column("nudged_at", UtcDateTime(), nullable=True),
+    Column("stale_at", UtcDateTime(), nullable=True),
+    Index("github_items_triage", "project_id", "needs_triage"),
 )

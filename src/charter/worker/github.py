@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from charter.forge import inbox
 from charter.forge.client import GitHub, GitHubUnavailable
@@ -16,6 +17,8 @@ from charter.worker.run import DeliveryFailed, Worker
 log = logging.getLogger("charter.worker")
 #: How many deliveries, deadlines and effects one round of `run` takes of each.
 BATCH = 10
+#: How far before an effect was queued its comment may be stamped (GitHub's clock is not ours).
+MARGIN = timedelta(minutes=10)
 
 
 def comment_deliverer(github: GitHub) -> CommentDeliverer:
@@ -30,12 +33,23 @@ class CommentDeliverer:
 
     def __call__(self, effect: queue.Effect) -> None:
         data = effect.payload
-        body = f"{data['body']}\n\n<!-- charter effect {effect.id} -->"
+        where = (int(data["installation"]), str(data["repository"]), int(data["number"]))
+        mark = marker(effect)
         try:
-            self.github.comment(int(data["installation"]), str(data["repository"]),
-                                int(data["number"]), body)
+            # An earlier try may have been accepted by GitHub before its worker died: its
+            # marker is then among the issue's comments, and posting again would repeat it.
+            if effect.retried and any(mark in body for body in self.github.comment_bodies(
+                    *where, since=(effect.created_at or self.github.clock()) - MARGIN)):
+                log.info("effect %s was posted by an earlier try; not posted again", effect.id)
+                return
+            self.github.comment(*where, f"{data['body']}\n\n{mark}")
         except GitHubUnavailable as err:
             raise DeliveryFailed(str(err), err.retry_after) from None
+
+
+def marker(effect: queue.Effect) -> str:
+    """The hidden line that ties a comment to its outbox row."""
+    return f"<!-- charter:effect {effect.id} -->"
 
 
 def log_comment(effect: queue.Effect) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from charter.store import queue
+from sqlalchemy.engine import Connection
+
+from charter.store import notices, queue
 from charter.store.db import writing
 from charter.store.projects import Governance, utcnow
 
@@ -27,6 +29,11 @@ class DeliveryFailed(Exception):
     def __init__(self, message: str, retry_after: timedelta | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Timer(Protocol):
+    def __call__(self, conn: Connection, job: queue.Job, now: datetime) -> None:
+        """Do what JOB's timer is for, in its claiming transaction."""
 
 
 class Deliverer(Protocol):
@@ -48,6 +55,9 @@ class Worker:
     deliverers: Mapping[str, Deliverer]
     clock: Callable[[], datetime] = utcnow
     lease: timedelta = queue.LEASE
+    #: Timer kinds beyond the engine's deadlines and the votes' reminders (a GitHub worker's
+    #: stale pull requests); a job of a kind no worker knows waits for one that does.
+    timers: Mapping[str, Timer] = field(default_factory=dict)
 
     def fire_due(self, limit: int = 100) -> int:
         """Fire up to LIMIT due deadlines, one transaction each; returns how many fired."""
@@ -55,10 +65,16 @@ class Worker:
         while fired < limit:
             with writing(self.gov.db) as conn:
                 now = self.clock()
-                job = queue.claim_job(conn, now)
+                job = queue.claim_job(conn, now, (queue.DEADLINE, notices.REMIND,
+                                                  *self.timers))
                 if job is None:
                     return fired
-                self.gov.fire(conn, job, now)
+                if job.kind == queue.DEADLINE:
+                    self.gov.fire(conn, job, now)
+                elif job.kind == notices.REMIND:
+                    notices.remind(self.gov, conn, job, now)
+                else:
+                    self.timers[job.kind](conn, job, now)
                 queue.finish_job(conn, job, now)
             fired += 1
         return fired
@@ -96,7 +112,13 @@ class Worker:
             log.exception("effect %s (%s) raised", effect.id, effect.kind)
             return False
         with writing(self.gov.db) as conn:
-            return queue.delivered(conn, effect, self.clock())
+            done = queue.delivered(conn, effect, self.clock())
+        if done and "notice" in effect.payload:
+            # The record that each notice reached its recipients (the outbox keeps it too).
+            log.info("notice %s of %s %s by %s to %s", effect.payload.get("notice"),
+                     effect.payload.get("decision"), "delivered", effect.kind,
+                     ", ".join(map(str, effect.payload.get("recipients", []))) or "-")
+        return done
 
     def run(self, stop: threading.Event, idle: float = 1.0) -> None:
         """Work until STOP is set, sleeping IDLE seconds (or less) when nothing is due."""
