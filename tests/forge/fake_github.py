@@ -4,6 +4,7 @@ after accepting it (a worker killed then has been accepted but never heard so)."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -215,10 +216,9 @@ def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            try:
+            # The worker may have been killed while its answer was held.
+            with contextlib.suppress(OSError):
                 self.wfile.write(data)
-            except OSError:
-                pass  # the worker was killed while its answer was held
 
         def log_message(self, *args: Any) -> None:
             pass
