@@ -143,3 +143,29 @@ def test_render_says_where_the_preset_chose() -> None:
     assert "not specified" in document or "does not say" in document
     assert "at least 60% of votes cast" in document
     assert "abstentions count toward it" in document
+
+
+@pytest.mark.parametrize(("notices", "field", "message"), [
+    ({"mailing_list": "not an address"}, "notices.mailing_list", "mail address"),
+    ({"triage_label": "a,b"}, "notices.triage_label", "label name"),
+    ({"triage_label": "needs-triage", "triagers": ["janitor"]}, "notices.triagers",
+     "unknown role 'janitor'"),
+    ({"stale": {"nudge_after": "10 business days"}}, "notices.stale", "label_after"),
+    ({"stale": {"nudge_after": "soon", "label_after": "1 day"}}, "notices.stale.nudge_after",
+     "duration"),
+])
+def test_notices_are_checked(notices: dict[str, object], field: str, message: str) -> None:
+    with pytest.raises(CharterError) as caught:
+        load_policy({"extends": "llama-stack", "notices": notices}, file="p.yaml")
+    assert caught.value.field == field and message in caught.value.message
+
+
+def test_notices_load() -> None:
+    notices = load_policy({"extends": "llama-stack", "notices": {
+        "mailing_list": "maintainers@lists.example.org",
+        "stale": {"nudge_after": "10 business days", "label_after": "5 business days"}}},
+        file="p.yaml").policy.notices
+    assert notices.mailing_list == "maintainers@lists.example.org"
+    assert notices.triage_label == "needs-triage"  # from the preset
+    assert notices.stale is not None and notices.stale.label == "stale"
+    assert str(notices.stale.nudge_after) == "10 business days"
