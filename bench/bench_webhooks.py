@@ -128,7 +128,8 @@ def to_answer(url: str, comments: int) -> None:
 
     worker = GitHubWorker(gov, {"notice": log_notice, "comment": record}, forge=Forge(gov))
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), kwargs={"idle": 0.005})
+    # The idle poll `charter serve` uses: a stored webhook rings the worker awake.
+    thread = threading.Thread(target=worker.run, args=(stop,))
     thread.start()
     server, base = serve(create_app(gov, SECRET))
     sent: dict[int, float] = {}

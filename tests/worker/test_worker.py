@@ -193,3 +193,51 @@ def test_an_effect_without_a_deliverer_is_kept(url: str) -> None:
         row = conn.execute(sa.select(outbox)).one()
     assert row.delivered_at is None and "no deliverer" in row.last_error
     db.dispose()
+
+
+def test_a_batch_is_marked_at_once_and_a_lost_lease_is_a_retry(url: str) -> None:
+    db = connect(url)
+    upgrade(db)
+    clock = Clock()
+    gov = Governance(db, KEY, clock=clock)
+    gov.create_project("acme/x", "llama-stack", PEOPLE)
+    with db.begin() as conn:
+        for i in range(5):
+            queue.enqueue(conn, _project(db), "comment", f"b{i}", f"issue:{i}", {"n": i},
+                          clock.now)
+        claimed = queue.claim_effects(conn, clock.now, 5)  # a worker that then died
+    assert [e.retried for e in claimed] == [False] * 5
+    clock.advance(seconds=61)  # its lease ran out
+    seen: list[queue.Effect] = []
+    worker = Worker(gov, {"comment": lambda effect: seen.append(effect)}, clock=clock)
+    assert worker.deliver_due() == 5
+    assert [e.retried for e in seen] == [True] * 5  # so deliverers look before resending
+    with db.begin() as conn:
+        assert queue.delivered_many(conn, seen[:2], clock.now) == set()  # marked already
+        rows = conn.execute(sa.select(outbox.c.delivered_at)).all()
+    assert all(r.delivered_at == clock.now for r in rows)
+    db.dispose()
+
+
+def test_a_stored_webhook_wakes_an_idle_worker_at_once(url: str) -> None:
+    db = connect(url)
+    upgrade(db)
+    gov = Governance(db, KEY)
+    gov.create_project("acme/x", "llama-stack", PEOPLE)
+    seen = threading.Event()
+    worker = Worker(gov, {"comment": lambda effect: seen.set()})
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), kwargs={"idle": 60.0})
+    thread.start()
+    try:
+        time.sleep(0.5)  # the worker found nothing and sleeps for up to a minute
+        with db.begin() as conn:
+            queue.enqueue(conn, _project(db), "comment", "w", "k", {}, datetime.now(UTC))
+        started = time.monotonic()
+        queue.ring()
+        assert seen.wait(10) and time.monotonic() - started < 5
+    finally:
+        stop.set()
+        queue.ring()
+        thread.join(timeout=10)
+    db.dispose()

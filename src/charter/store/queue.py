@@ -9,6 +9,7 @@ lease runs out, and a failure is retried with exponential backoff, never dropped
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +29,26 @@ BACKOFF_MAX = timedelta(hours=1)
 
 #: The engine's own deadlines; other timer kinds are named by the module that fires them.
 DEADLINE = "deadline"
+
+
+#: Rung when work was committed in this process (a webhook stored), so an in-process worker
+#: starts on it at once instead of sleeping out its idle poll; other processes still poll.
+_doorbell = threading.Event()
+
+
+def ring() -> None:
+    _doorbell.set()
+
+
+def idle_wait(stop: threading.Event, timeout: float) -> None:
+    """Sleep up to TIMEOUT seconds, less when work is rung in or STOP is set meanwhile."""
+    step = min(timeout, 0.25)  # STOP is checked at least this often
+    waited = 0.0
+    while waited < timeout and not stop.is_set():
+        if _doorbell.wait(min(step, timeout - waited)):
+            _doorbell.clear()
+            return
+        waited += step
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +156,18 @@ def delivered(conn: Connection, effect: Effect, now: datetime) -> bool:
                         .values(delivered_at=now, attempts=outbox.c.attempts + 1,
                                 locked_until=None, last_error=None))
     return done.rowcount == 1
+
+
+def delivered_many(conn: Connection, effects: list[Effect], now: datetime) -> set[int]:
+    """Mark EFFECTS delivered in one statement; the ids of those that were not already."""
+    if not effects:
+        return set()
+    done = conn.execute(outbox.update().where(outbox.c.id.in_([e.id for e in effects]),
+                                              outbox.c.delivered_at.is_(None))
+                        .values(delivered_at=now, attempts=outbox.c.attempts + 1,
+                                locked_until=None, last_error=None)
+                        .returning(outbox.c.id))
+    return {int(row.id) for row in done}
 
 
 def failed(conn: Connection, effect: Effect, now: datetime, error: str,

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from charter.forge import inbox, payload, signature
+from charter.store import queue
 from charter.store.db import writing
 from charter.store.projects import Governance
 
@@ -74,4 +75,7 @@ def router(gov: Governance, secret: bytes | None) -> APIRouter:
 
 def _store(gov: Governance, guid: str, event: str, data: dict[str, Any]) -> bool:
     with writing(gov.db) as conn:
-        return inbox.store(conn, guid, event, data, gov.clock())
+        stored = inbox.store(conn, guid, event, data, gov.clock())
+    if stored:
+        queue.ring()  # committed: an in-process worker may start on it now
+    return stored

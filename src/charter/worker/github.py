@@ -105,4 +105,4 @@ class GitHubWorker(Worker):
                 log.exception("worker step failed; retrying")
                 busy = 0
             if not busy:
-                stop.wait(idle)
+                queue.idle_wait(stop, idle)
