@@ -114,6 +114,9 @@ def test_a_vote_is_announced_reminded_and_its_result_told(mailing: Hub, inbox: I
     assert record[1]["to"] == LIST
     ids = {m.message["Message-ID"] for m in inbox.received()}
     assert len(ids) == 3
+    # The same record over the API, for one decision.
+    shown = hub.http.get(f"/api/v1/projects/{REPO}/notices", params={"decision": "1-vote"})
+    assert shown.status_code == 200 and shown.json()["notices"] == record
 
 
 def test_a_secret_vote_reminds_by_participation_never_by_choice(mailing: Hub,

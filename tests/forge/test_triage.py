@@ -75,6 +75,9 @@ def test_the_queue_lists_open_untriaged_issues_oldest_first(triaging: Hub) -> No
     queue = triage_queue(hub.gov, REPO)
     assert [i["number"] for i in queue] == [3]
     assert queue[0]["title"] == "Issue 3" and queue[0]["needs_triage"] is True
+    shown = hub.http.get(f"/api/v1/projects/{REPO}/triage")
+    assert shown.status_code == 200 and shown.json()["issues"] == queue
+    assert hub.http.get("/api/v1/projects/no/such/triage").status_code == 404
     removals = [r for r in hub.github.requests if r.method == "DELETE"]
     assert [r.path for r in removals] == [f"/repos/{REPO}/issues/4/labels/needs-triage"]
 

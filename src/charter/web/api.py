@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from charter.errors import CharterError
+from charter.store import items, notices
 from charter.store.db import reading
 from charter.store.projects import Forbidden, Governance, Malformed, NotFound
 from charter.store.tokens import Holder, holder_of
@@ -180,6 +181,23 @@ def router(gov: Governance) -> APIRouter:
             limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> dict[str, Any]:
         found = call(gov.events_after, f"{owner}/{repo}", after, limit)
         return {"events": [e.to_json() for e in found]}
+
+    @api.get("/projects/{owner}/{repo}/notices")
+    def notice_ledger(owner: str, repo: str,
+                      decision: Annotated[str | None, Query(max_length=200)] = None
+                      ) -> dict[str, Any]:
+        """Every notice (vote opened, reminder, result; comment or mail), its recipients and
+        when it was delivered: the record that everyone was told."""
+        project = call(gov.project, f"{owner}/{repo}")
+        with reading(gov.db) as conn:
+            return {"notices": notices.ledger(conn, project.id, decision)}
+
+    @api.get("/projects/{owner}/{repo}/triage")
+    def triage(owner: str, repo: str) -> dict[str, Any]:
+        """Open issues still under the triage label, oldest first."""
+        call(gov.project, f"{owner}/{repo}")
+        with reading(gov.db) as conn:
+            return {"issues": [i.to_json() for i in items.triage_queue(conn, f"{owner}/{repo}")]}
 
     @api.get("/projects/{owner}/{repo}/scenario")
     def scenario(owner: str, repo: str) -> dict[str, Any]:
