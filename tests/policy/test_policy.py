@@ -169,3 +169,15 @@ def test_notices_load() -> None:
     assert notices.triage_label == "needs-triage"  # from the preset
     assert notices.stale is not None and notices.stale.label == "stale"
     assert str(notices.stale.nudge_after) == "10 business days"
+
+
+def test_notices_are_rendered_in_governance_md() -> None:
+    policy = load_policy({"extends": "llama-stack", "notices": {
+        "mailing_list": "maintainers@lists.example.org",
+        "stale": {"nudge_after": "10 business days", "label_after": "5 business days"}}},
+        file="p.yaml").policy
+    document = render_governance(policy)
+    assert "announced to maintainers@lists.example.org" in document
+    assert "labeled `needs-triage` until one of the triagers or maintainers" in document
+    assert "idle for 10 business days is nudged, and labeled `stale` 5 business days" in document
+    assert "maintainer mailing list" in document  # the sentence it encodes

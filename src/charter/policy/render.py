@@ -8,6 +8,7 @@ from charter.policy.schema import (
     ComponentProcess,
     LazyConsensus,
     NominationProcess,
+    Notices,
     Policy,
     ProposalProcess,
     PullRequests,
@@ -108,6 +109,8 @@ def render_governance(policy: Policy) -> str:
         out += _sourced(proc)
     if policy.pull_requests != PullRequests():
         out += _pull_request_lines(policy.pull_requests)
+    if policy.notices != Notices():
+        out += _notice_lines(policy.notices)
     if policy.components:
         out += ["## Components", ""]
         for comp in policy.components:
@@ -116,6 +119,21 @@ def render_governance(policy: Policy) -> str:
                           if comp.maintainers else ""))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _notice_lines(notices: Notices) -> list[str]:
+    out = ["## Notices", ""]
+    if notices.mailing_list:
+        out.append(f"- Every vote is announced to {notices.mailing_list}, with a reminder one "
+                   "business day before it closes and its result.")
+    if notices.triage_label:
+        out.append(f"- New issues are labeled `{notices.triage_label}` until one of the "
+                   f"{_who(notices.triagers)} labels them.")
+    if notices.stale:
+        out.append(f"- A pull request idle for {notices.stale.nudge_after} is nudged, and "
+                   f"labeled `{notices.stale.label}` {notices.stale.label_after} later.")
+    out.append("")
+    return out + _sourced(notices)
 
 
 def _process_lines(policy: Policy, proc: object) -> list[str]:
