@@ -222,3 +222,14 @@ github_items = Table(
     Column("stale_at", UtcDateTime(), nullable=True),
     Index("github_items_triage", "project_id", "needs_triage"),
 )
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+# Local accounts for the dashboard (`charter account create`, `charter demo`); GitHub sign-in
+# needs none. Only an argon2 hash of the password is kept.
+accounts = Table(
+    "accounts", metadata,
+    Column("login", String(200), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
