@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "audit": "charter.cli.service:audit",
     "export": "charter.cli.service:export",
     "token": "charter.cli.service:token",
+    "account": "charter.cli.accounts:account",
     "demo": "charter.cli.service:demo",
     "github": "charter.cli.service:github",
 }

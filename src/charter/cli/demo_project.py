@@ -7,16 +7,20 @@ the moment the demo starts, so deadlines fall due while you watch.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from charter.store.accounts import set_password
 from charter.store.db import writing
 from charter.store.projects import Governance, utcnow
 from charter.store.tokens import create_token
 
 PROJECT = "rocket/rocket"
+#: The demo's dashboard accounts: a maintainer on the running nomination's roster, a contributor.
+DEMO_ACCOUNTS = (("ada", "maintainer"), ("hana", "contributor"))
 
 POLICY: dict[str, Any] = {
     "charter": 1,
@@ -127,3 +131,17 @@ def seed(gov: Governance, now: datetime | None = None) -> Seeded:
                                    ("hana", False, "contributor")):
             tokens.append((login, what, create_token(conn, login, admin=admin, now=start)))
     return Seeded(PROJECT, len(HISTORY), tokens)
+
+
+def create_demo_accounts(gov: Governance) -> list[tuple[str, str, str]]:
+    """The demo's accounts with fresh random passwords: (login, role, password)."""
+    made = []
+    with writing(gov.db) as conn:
+        for login, role in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            set_password(conn, login, password, utcnow())
+            made.append((login, role, password))
+    return made
+
+
+

@@ -142,7 +142,8 @@ def _serve(gov: Any, settings: Any, host: str, port: int, *, worker: bool,
         thread = threading.Thread(target=_worker(gov, settings, demo=demo).run, args=(stop,),
                                   name="charter-worker", daemon=True)
         thread.start()
-    config = uvicorn.Config(create_app(gov, settings.webhook_secret), host=host, port=port,
+    config = uvicorn.Config(create_app(gov, settings.webhook_secret, settings), host=host,
+                            port=port,
                             log_level="info")
     server = uvicorn.Server(config)
     if banner:
@@ -274,7 +275,7 @@ def demo(host: str, port: int, db_url: str | None) -> None:
     """A fresh database with a realistic example project, served on loopback."""
     import dataclasses
 
-    from charter.cli.demo_project import seed
+    from charter.cli.demo_project import create_demo_accounts, seed
     from charter.store.db import connect, upgrade
     from charter.store.projects import Governance
     from charter.store.settings import load_settings
@@ -285,6 +286,7 @@ def demo(host: str, port: int, db_url: str | None) -> None:
     upgrade(database)
     gov = Governance(database, secrets.token_bytes(32))
     seeded = seed(gov)
+    accounts = create_demo_accounts(gov)
     base = f"http://{host}:{port}"
     hook_secret = secrets.token_hex(16)
     # The demo takes signed webhooks too, so one can be replayed with curl (docs/github.md).
@@ -294,6 +296,8 @@ def demo(host: str, port: int, db_url: str | None) -> None:
     lines = [
         "",
         f"Charter demo: {seeded.project}, {seeded.events} events, served at {base}",
+        f"  open {base}/projects/{seeded.project} and sign in as:",
+        *[f"    {login:<10} {role:<12} password {pw}" for login, role, pw in accounts],
         f"  database: {url}",
         "  tokens (Authorization: Bearer ...):",
         *[f"    {login:<10} {role:<12} {tok}" for login, role, tok in seeded.tokens],

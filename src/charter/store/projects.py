@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -38,6 +38,8 @@ from charter.store import ballots, notices, queue
 from charter.store.db import reading, writing
 from charter.store.log import GENESIS, Event, broken_link, canonical, seal, sha256
 from charter.store.tables import events, policies, projects
+
+T = TypeVar("T")
 
 PROJECT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 #: Fields of a command the service sets itself; a caller may not.
@@ -479,6 +481,22 @@ class Governance:
                 view["receipts"] = list(ballots.count(conn, warm.project.id,
                                                       decision_id).receipts)
             return view
+
+    def read(self, name: str, view: Callable[[Engine, datetime], T]) -> T:
+        """VIEW of the project's engine as of now: the pages' way to read only what they show
+        (a whole `state` costs time in proportion to every decision ever made)."""
+        with reading(self.db) as conn, self._locked(name, conn) as warm:
+            self._catch_up(conn, warm)
+            now = max(_second(self.clock()), warm.last_at or _second(self.clock()))
+            warm.engine.advance(now)
+            with collector_paused():
+                return view(warm.engine, now)
+
+    def receipts(self, name: str, vote_id: str) -> list[str]:
+        """The receipts of a counted sealed vote, sorted (empty before its count)."""
+        with reading(self.db) as conn:
+            project = self.project(name, conn)
+            return list(ballots.count(conn, project.id, vote_id).receipts)
 
     def events_after(self, name: str, after: int = 0, limit: int = 1000) -> list[Event]:
         with reading(self.db) as conn:

@@ -26,6 +26,10 @@ class Settings:
     github_private_key_file: str | None
     #: The preset a repository's project starts with when the App is installed on it.
     github_preset: str = "llama-stack"
+    # The dashboard's "sign in with GitHub" (an OAuth App; off until both are set).
+    github_client_id: str | None = None
+    github_client_secret: str | None = None
+    github_web_url: str = "https://github.com"
 
     def require_secret(self) -> bytes:
         if self.secret_key is None:
@@ -93,4 +97,7 @@ def load_settings(env_file: str | Path | None = None,
         github_app_id=get("CHARTER_GITHUB_APP_ID"),
         github_private_key_file=get("CHARTER_GITHUB_PRIVATE_KEY_FILE"),
         github_preset=preset,
+        github_client_id=get("CHARTER_GITHUB_CLIENT_ID"),
+        github_client_secret=get("CHARTER_GITHUB_CLIENT_SECRET"),
+        github_web_url=get("CHARTER_GITHUB_WEB_URL") or "https://github.com",
     )

@@ -16,8 +16,9 @@ from charter.errors import CharterError
 from charter.store import items, notices
 from charter.store.db import reading
 from charter.store.projects import Forbidden, Governance, Malformed, NotFound
+from charter.store.settings import Settings
 from charter.store.tokens import Holder, holder_of
-from charter.web import webhooks
+from charter.web import dashboard, payloads, webhooks
 
 #: Request bodies larger than this are refused before they are read (the API's commands are
 #: small; the webhook endpoint has its own, larger cap).
@@ -107,7 +108,8 @@ def router(gov: Governance) -> APIRouter:
 
     @api.get("/projects")
     def list_projects() -> dict[str, Any]:
-        return {"projects": call(gov.project_names)}
+        result: dict[str, Any] = call(payloads.projects, gov)
+        return result
 
     @api.post("/projects", status_code=201)
     def create_project(body: Annotated[dict[str, Any], Body()],
@@ -143,44 +145,45 @@ def router(gov: Governance) -> APIRouter:
 
     @api.get("/projects/{owner}/{repo}/state")
     def state(owner: str, repo: str) -> dict[str, Any]:
-        result: dict[str, Any] = call(gov.state, f"{owner}/{repo}")
+        result: dict[str, Any] = call(payloads.state, gov, f"{owner}/{repo}")
         return result
 
     @api.get("/projects/{owner}/{repo}/decisions")
     def decisions(owner: str, repo: str,
                   status: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
-        found = call(gov.state, f"{owner}/{repo}")["decisions"]
-        return {"decisions": {k: v for k, v in found.items()
-                              if status is None or v["status"] == status}}
+        result: dict[str, Any] = call(payloads.decisions, gov, f"{owner}/{repo}", status)
+        return result
 
     @api.get("/projects/{owner}/{repo}/decisions/{decision_id}")
     def decision(owner: str, repo: str, decision_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = call(gov.decision, f"{owner}/{repo}", decision_id)
+        result: dict[str, Any] = call(payloads.decision, gov, f"{owner}/{repo}", decision_id)
         return result
 
     @api.get("/projects/{owner}/{repo}/people")
     def people(owner: str, repo: str) -> dict[str, Any]:
-        return {"people": call(gov.state, f"{owner}/{repo}")["people"]}
+        result: dict[str, Any] = call(payloads.people, gov, f"{owner}/{repo}")
+        return result
 
     @api.get("/projects/{owner}/{repo}/rfcs")
     def rfcs(owner: str, repo: str) -> dict[str, Any]:
-        found = call(gov.state, f"{owner}/{repo}")
-        return {"rfcs": {k: v for k, v in found["decisions"].items() if "upvotes" in v},
-                "ranking": found["rfc_ranking"]}
+        result: dict[str, Any] = call(payloads.rfcs, gov, f"{owner}/{repo}")
+        return result
 
     @api.get("/projects/{owner}/{repo}/roadmap")
     def roadmap(owner: str, repo: str) -> dict[str, Any]:
-        return {"roadmap": call(gov.state, f"{owner}/{repo}")["roadmap"]}
+        result: dict[str, Any] = call(payloads.roadmap, gov, f"{owner}/{repo}")
+        return result
 
     @api.get("/projects/{owner}/{repo}/components")
     def components(owner: str, repo: str) -> dict[str, Any]:
-        return {"components": call(gov.state, f"{owner}/{repo}")["components"]}
+        result: dict[str, Any] = call(payloads.components, gov, f"{owner}/{repo}")
+        return result
 
     @api.get("/projects/{owner}/{repo}/events")
     def log(owner: str, repo: str, after: Annotated[int, Query(ge=0)] = 0,
             limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> dict[str, Any]:
-        found = call(gov.events_after, f"{owner}/{repo}", after, limit)
-        return {"events": [e.to_json() for e in found]}
+        result: dict[str, Any] = call(payloads.events, gov, f"{owner}/{repo}", after, limit)
+        return result
 
     @api.get("/projects/{owner}/{repo}/notices")
     def notice_ledger(owner: str, repo: str,
@@ -220,9 +223,10 @@ def router(gov: Governance) -> APIRouter:
     return api
 
 
-def create_app(gov: Governance, webhook_secret: bytes | None = None) -> FastAPI:
-    """The HTTP service: the REST API and GitHub's webhooks (and, as it comes, the dashboard);
-    webhooks are refused without WEBHOOK_SECRET."""
+def create_app(gov: Governance, webhook_secret: bytes | None = None,
+               settings: Settings | None = None) -> FastAPI:
+    """The HTTP service: the REST API, GitHub's webhooks and the dashboard; webhooks are
+    refused without WEBHOOK_SECRET, sign-in without the governance's secret key."""
     app = FastAPI(title="Charter", version="1", docs_url="/api/docs", redoc_url=None)
     install_error_handlers(app)
 
@@ -238,4 +242,5 @@ def create_app(gov: Governance, webhook_secret: bytes | None = None) -> FastAPI:
 
     app.include_router(router(gov))
     app.include_router(webhooks.router(gov, webhook_secret))
+    dashboard.install(app, gov, settings)
     return app

@@ -1,0 +1,29 @@
+"""The dashboard wired into the service: pages, forms, sign-in and the static files."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+
+from charter.store.projects import Governance
+from charter.store.settings import Settings
+from charter.web import forms, pages, signin
+from charter.web.render import STATIC, Dashboard
+from charter.web.session import Sessions
+
+
+def install(app: FastAPI, gov: Governance, settings: Settings | None) -> Dashboard:
+    """Add the dashboard to APP; sign-in needs the secret key (it signs the session cookies)."""
+    public = settings.public_url if settings else None
+    sessions = Sessions(gov.key, secure=bool(public and public.startswith("https://"))) \
+        if gov.key else None
+    oauth = None
+    if settings and settings.github_client_id and settings.github_client_secret:
+        oauth = signin.GitHubOAuth(settings.github_client_id, settings.github_client_secret,
+                                   settings.github_web_url, settings.github_api_url, public)
+    dash = Dashboard(gov, sessions, github_oauth=oauth is not None)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(pages.router(dash))
+    app.include_router(forms.router(dash))
+    app.include_router(signin.router(dash, oauth))
+    return dash
