@@ -112,7 +112,7 @@ class Visitor:
         return answer
 
     def act(self, body: dict[str, Any], **kw: Any) -> httpx.Response:
-        return self.post(f"/projects/{DEMO}/act", body, page=f"/projects/{DEMO}", **kw)
+        return self.post(f"/projects/{DEMO}/act", body, **kw)
 
 
 @dataclass

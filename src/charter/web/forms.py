@@ -46,8 +46,10 @@ def safe_next(value: object, fallback: str) -> str:
 
 
 def refused_status(reason: str) -> int:
-    """403 when the engine refused because of who is acting, 409 for anything else."""
-    return 403 if reason.startswith("only ") or " may " in reason.split(";")[0] else 409
+    """403 when the engine refused because of who is acting (its reasons say "only ... may"
+    or that they are not on the roster), 409 for anything else."""
+    first = reason.split(";")[0]
+    return 403 if reason.startswith("only ") or " may " in first or "roster" in first else 409
 
 
 def router(dash: Dashboard) -> APIRouter:
