@@ -62,6 +62,17 @@ class FakeGitHub:
     # While set, a comment is accepted (recorded as 201) and its answer held until cleared.
     hold: threading.Event | None = None
     held: threading.Event = field(default_factory=threading.Event)
+    # The OAuth web flow: client id -> secret, codes handed out -> login, tokens -> login.
+    oauth_clients: dict[str, str] = field(default_factory=dict)
+    oauth_codes: dict[str, str] = field(default_factory=dict)
+    oauth_tokens: dict[str, str] = field(default_factory=dict)
+
+    def authorize(self, login: str) -> str:
+        """What GitHub does when LOGIN approves the OAuth App: a one-time code."""
+        code = f"code-{len(self.oauth_codes) + 1}"
+        with self.lock:
+            self.oauth_codes[code] = login
+        return code
 
     def comments(self) -> list[Request]:
         """Comments GitHub accepted, in the order it accepted them."""
@@ -90,6 +101,8 @@ class FakeGitHub:
         return status, {}, body
 
     def _route(self, request: Request) -> tuple[int, Any]:
+        if request.path == "/login/oauth/access_token" and request.method == "POST":
+            return self._exchange(request.body)
         auth = request.headers.get("authorization", "")
         if not auth.startswith("Bearer "):
             return 401, {"message": "Requires authentication"}
@@ -109,6 +122,11 @@ class FakeGitHub:
                 self.issued[token] = int(match[1])
             expires = datetime.now(UTC) + timedelta(hours=1)
             return 201, {"token": token, "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        if request.path == "/user" and request.method == "GET":
+            login = self.oauth_tokens.get(bearer)
+            if login is None:
+                return 401, {"message": "Bad credentials"}
+            return 200, {"login": login, "id": 1000 + len(login), "type": "User"}
         if bearer not in self.issued:
             return 401, {"message": "Bad credentials"}
         path, _, query = request.path.partition("?")
@@ -184,6 +202,24 @@ class FakeGitHub:
 
     def _posted(self, path: str) -> list[str]:
         return [r.body["body"] for r in self.requests if r.status == 201 and r.path == path]
+
+    def _exchange(self, body: Any) -> tuple[int, Any]:
+        """GitHub answers a bad exchange with 200 and an `error` field, as this does."""
+        if not isinstance(body, dict):
+            return 200, {"error": "bad_verification_code"}
+        client, secret = body.get("client_id"), body.get("client_secret")
+        if not isinstance(client, str) or self.oauth_clients.get(client) != secret:
+            return 200, {"error": "incorrect_client_credentials",
+                         "error_description": "The client_id and/or client_secret passed "
+                                              "are incorrect."}
+        with self.lock:
+            login = self.oauth_codes.pop(str(body.get("code")), None)
+            if login is None:
+                return 200, {"error": "bad_verification_code",
+                             "error_description": "The code passed is incorrect or expired."}
+            token = f"gho_{len(self.oauth_tokens) + 1:036d}"
+            self.oauth_tokens[token] = login
+        return 200, {"access_token": token, "token_type": "bearer", "scope": ""}
 
 
 def serve(fake: FakeGitHub) -> tuple[ThreadingHTTPServer, threading.Thread]:

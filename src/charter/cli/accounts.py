@@ -32,7 +32,7 @@ def account_create(login: str, password_stdin: bool, env_file: str | None) -> No
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     check_password(password)
-    gov, _ = _governance(env_file, migrate=False)
+    gov, _ = _governance(env_file)
     with writing(gov.db) as conn:
         new = set_password(conn, login, password, utcnow())
     click.echo(f"account {login} {'created' if new else 'updated'}")

@@ -149,7 +149,7 @@ async def _github_login(oauth: GitHubOAuth, code: str, redirect_uri: str) -> str
         try:
             answer = await client.post(
                 f"{oauth.web_url.rstrip('/')}/login/oauth/access_token",
-                data={"client_id": oauth.client_id, "client_secret": oauth.client_secret,
+                json={"client_id": oauth.client_id, "client_secret": oauth.client_secret,
                       "code": code, "redirect_uri": redirect_uri},
                 headers={"Accept": "application/json"})
             token = _field(answer, "access_token")
