@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,12 +11,14 @@ from charter.engine.machine import Engine
 from charter.engine.processes.lazy import lazy_process, missing
 from charter.engine.processes.votes import vote_process
 from charter.engine.report import not_applied, not_applied_reason, reason
-from charter.engine.state import LazyDecision, Rejected, Rfc, VoteDecision
+from charter.engine.state import HistoryEntry, LazyDecision, Rejected, Rfc, VoteDecision
 from charter.engine.tally import tally
 
 
-def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
-    """A full account of DECISION_ID as of NOW; raises Rejected for an unknown id."""
+def explain(engine: Engine, decision_id: str, now: datetime,
+            history: Sequence[HistoryEntry] | None = None) -> dict[str, Any]:
+    """A full account of DECISION_ID as of NOW; raises Rejected for an unknown id. HISTORY:
+    the decision's entries when the caller keeps an index (else the whole log is scanned)."""
     decision = engine.decisions.get(decision_id)
     if decision is None and decision_id in engine.components:
         return {**_component(engine, decision_id), "not_applied": not_applied(engine)}
@@ -88,7 +91,8 @@ def explain(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any]:
         "deadline": iso(decision.closes_at),
         "closed_at": iso(decision.closed_at),
         "would_change": would_change,
-        "history": [{"at": iso(h.at), "what": h.what} for h in engine.history
+        "history": [{"at": iso(h.at), "what": h.what}
+                    for h in (engine.history if history is None else history)
                     if h.decision == decision.id],
         "not_applied": not_applied(engine),
     }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import time
+from typing import Any
+
+from fastapi import FastAPI, Request
 from starlette.staticfiles import StaticFiles
 
 from charter.store.projects import Governance
@@ -22,6 +25,15 @@ def install(app: FastAPI, gov: Governance, settings: Settings | None) -> Dashboa
         oauth = signin.GitHubOAuth(settings.github_client_id, settings.github_client_secret,
                                    settings.github_web_url, settings.github_api_url, public)
     dash = Dashboard(gov, sessions, github_oauth=oauth is not None)
+
+    @app.middleware("http")
+    async def server_timing(request: Request, call_next: Any) -> Any:
+        # How long the server took, for the browser's devtools and the benchmark.
+        start = time.perf_counter()
+        response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
+        return response
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router(dash))
     app.include_router(forms.router(dash))

@@ -55,11 +55,12 @@ def router(dash: Dashboard) -> APIRouter:
         return dash.page(request, "index.html", {"projects": names})
 
     @pages.get("/projects/{owner}/{repo}")
-    async def home(request: Request, owner: str, repo: str, page: PageNumber = 1) -> Response:
+    async def home(request: Request, owner: str, repo: str, page: PageNumber = 1,
+                   contested: PageNumber = 1) -> Response:
         name = f"{owner}/{repo}"
         login = who(request)
         return await show(request, name, "home.html",
-                          lambda e, now: {**views.home(e, now, page),
+                          lambda e, now: {**views.home(e, now, page, contested),
                                           "roles": views.roles_of(e, login),
                                           "processes": views.proposable(e)},
                           lambda: payloads.state(gov, name))

@@ -52,7 +52,7 @@ class Dashboard:
     def __post_init__(self) -> None:
         self.env = Environment(loader=FileSystemLoader(TEMPLATES),
                                autoescape=select_autoescape(["html"]), trim_blocks=True,
-                               lstrip_blocks=True)
+                               lstrip_blocks=True, auto_reload=False)
         self.env.filters["when"] = _when
         self.version = _fingerprint()
 

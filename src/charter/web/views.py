@@ -15,7 +15,7 @@ from charter.engine.processes.lazy import lazy_process
 from charter.engine.processes.rfcs import ranking
 from charter.engine.processes.votes import vote_process
 from charter.engine.report import decision_view
-from charter.engine.state import Decision, LazyDecision, Rfc, VoteDecision
+from charter.engine.state import Decision, HistoryEntry, LazyDecision, Rfc, VoteDecision
 from charter.policy.durations import Duration
 from charter.policy.schema import (
     LAZY_TYPES,
@@ -25,6 +25,7 @@ from charter.policy.schema import (
 )
 
 PER_PAGE = 50
+CONTESTED_PER_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -76,16 +77,20 @@ def row(engine: Engine, decision: Decision, now: datetime) -> dict[str, Any]:
     return view
 
 
-def home(engine: Engine, now: datetime, number: int) -> dict[str, Any]:
-    """Open decisions, soonest deadline first (paginated), and the contested ones."""
+def home(engine: Engine, now: datetime, number: int, contested_number: int = 1
+         ) -> dict[str, Any]:
+    """Open decisions, soonest deadline first, and the contested ones, newest first (each
+    paginated)."""
     opened = [d for d in engine.decisions.values() if d.status == "open"]
     opened.sort(key=lambda d: (d.closes_at is None, d.closes_at or now, d.id))
     contested = [d for d in engine.decisions.values() if d.status == "contested"]
+    contested.reverse()
     shown, number, pages = paginate(opened, number)
-    shown_contested, _, _ = paginate(contested, 1)
+    argued, contested_number, contested_pages = paginate(contested, contested_number,
+                                                         CONTESTED_PER_PAGE)
     return {"open": Page([row(engine, d, now) for d in shown], number, pages, len(opened)),
-            "contested": Page([row(engine, d, now) for d in shown_contested], 1, 1,
-                              len(contested)),
+            "contested": Page([row(engine, d, now) for d in argued], contested_number,
+                              contested_pages, len(contested)),
             "decisions": len(engine.decisions)}
 
 
@@ -116,7 +121,7 @@ def decision(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any] 
     if found is None:
         return None
     view = row(engine, found, now)
-    view["explanation"] = explain(engine, decision_id, now)
+    view["explanation"] = explain(engine, decision_id, now, history_of(engine, decision_id))
     view["bars"] = bars(engine, found, view["tally"]) if isinstance(
         found, VoteDecision) and isinstance(view.get("tally"), dict) else []
     view["kind"] = type(found).__name__
@@ -128,6 +133,37 @@ def decision(engine: Engine, decision_id: str, now: datetime) -> dict[str, Any] 
         view["releases_explanations"] = isinstance(proc, NominationProcess) and \
             proc.explanations is not None and proc.explanations.release != "never"
     return view
+
+
+class _HistoryIndex:
+    """An engine's history entries by decision, extended as the (append-only) history grows,
+    so a decision's timeline costs its own entries, not the project's whole history."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.seen = 0
+        self.by: dict[str, list[HistoryEntry]] = {}
+
+    def of(self, decision_id: str) -> list[HistoryEntry]:
+        history = self.engine.history
+        for entry in history[self.seen:]:
+            self.by.setdefault(entry.decision, []).append(entry)
+        self.seen = len(history)
+        return self.by.get(decision_id, [])
+
+
+_indexes: dict[int, _HistoryIndex] = {}
+
+
+def history_of(engine: Engine, decision_id: str) -> list[HistoryEntry]:
+    """DECISION_ID's history entries (the caller holds the engine's lock, as
+    `Governance.read` does)."""
+    index = _indexes.get(id(engine))
+    if index is None or index.engine is not engine:
+        if len(_indexes) >= 256:  # warm engines are few; a stale one is simply rebuilt
+            _indexes.clear()
+        index = _indexes[id(engine)] = _HistoryIndex(engine)
+    return index.of(decision_id)
 
 
 def rfcs(engine: Engine, number: int) -> dict[str, Any]:
