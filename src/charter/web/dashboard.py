@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from typing import Any
 
 from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from charter.store.projects import Governance
@@ -33,6 +36,18 @@ def install(app: FastAPI, gov: Governance, settings: Settings | None) -> Dashboa
         response = await call_next(request)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
         return response
+
+    json_errors = app.exception_handlers.get(StarletteHTTPException)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_a_page(request: Request, err: StarletteHTTPException) -> Response:
+        # A browser asking for a page that does not exist gets a page; API clients, JSON.
+        if json_errors is not None and (request.url.path.startswith("/api/")
+                                        or "text/html" not in request.headers.get("accept", "")):
+            answer = json_errors(request, err)
+            return await answer if inspect.isawaitable(answer) else answer
+        return dash.error(request, err.status_code, "Not found" if err.status_code == 404
+                          else "Refused", str(err.detail), "not-found")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router(dash))

@@ -19,7 +19,6 @@ from charter.web.render import Dashboard, as_json, wants_json
 #: Fields a form may send; anything else is the page's own (csrf, next) or refused.
 LIST_FIELDS = {"items", "criteria", "maintainers"}
 MAX_FIELDS = 40
-MAX_FORM_BYTES = 64 * 1024
 
 
 def command_of(form: Any) -> dict[str, Any]:
@@ -93,9 +92,10 @@ def router(dash: Dashboard) -> APIRouter:
             return as_json(answer, 201)
         if outcome.receipt is not None:
             return await _receipt(request, dash, name, str(body.get("id")), outcome.receipt)
-        done = quote(f"{body.get('do')} accepted (event {outcome.event.seq})")
+        # The page words the notice itself: a link cannot make it say anything else.
         sep = "&" if "?" in back else "?"
-        return RedirectResponse(f"{back}{sep}done={done}", 303)
+        return RedirectResponse(f"{back}{sep}done={quote(str(body.get('do'))[:40])}"
+                                f"&event={outcome.event.seq}", 303)
 
     return forms
 

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from charter.scenario.fields import VERBS
 from charter.store.projects import Governance
 from charter.web.session import Session, Sessions
 
@@ -67,7 +68,7 @@ class Dashboard:
         html = self.env.get_template(template).render(
             request=request, login=session.login if session else None, csrf=csrf,
             signin_enabled=self.sessions is not None, github_oauth=self.github_oauth,
-            version=self.version, path=request.url.path, **context)
+            version=self.version, path=request.url.path, verbs=VERBS, **context)
         response = HTMLResponse(html, status)
         if self.sessions is not None and session is not None and session.new:
             self.sessions.save(response, session)
