@@ -115,7 +115,9 @@ def test_secret_ballot_receipt_revote_and_count(demo: Demo) -> None:
     refused = hana.post(f"{P}/act", {"do": "vote", "id": "NOM-2", "choice": "yes"}, page="/signin")
     assert refused.status_code == 403
 
+    assert 'id="has-voted"' not in ada.get(ballot).text
     first = ada.post(f"{P}/act", {"do": "vote", "id": "NOM-2", "choice": "yes"}, page=ballot)
+    assert 'id="has-voted"' in ada.get(ballot).text
     assert first.status_code == 201
     found = RECEIPT.search(first.text)
     assert found is not None
@@ -131,9 +133,15 @@ def test_secret_ballot_receipt_revote_and_count(demo: Demo) -> None:
     assert "4 ballot(s) cast of 7 eligible" in during  # bram, dara, ada (once), chen
     assert "Yes against the threshold" not in during and 'id="receipts"' not in during
 
+    before_count = re.search(r'<div id="ballot-results"([^>]*)>', during)
+    assert before_count is not None and 'hx-select="#ballot-results"' in before_count[1]
     _close(demo, "NOM-2")
     after = hana.get(ballot).text
-    receipts = re.search(r'id="receipts"[^>]*>(.*?)</ul>', after, re.S)
+    # The block the page polls holds the results, and stops polling once the vote is closed.
+    results = re.search(r'<div id="ballot-results"([^>]*)>(.*?)<section aria-labelledby='
+                        r'"roster-h">', after, re.S)
+    assert results is not None and "hx-get" not in results[1]
+    receipts = re.search(r'id="receipts"[^>]*>(.*?)</ul>', results[2], re.S)
     assert receipts is not None
     listed = re.findall(r"<li>([0-9a-f]{32})</li>", receipts[1])
     assert replaced[1] in listed and chen_receipt[1] in listed and found[1] not in listed

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from charter.engine.machine import Engine
+from charter.engine.state import VoteDecision
 from charter.errors import CharterError
 from charter.store.projects import Governance, NotFound
 from charter.web import audit, payloads, views
@@ -176,8 +177,13 @@ def _decision(engine: Engine, now: datetime, decision_id: str,
     if found is None:
         return None
     roster = found.get("roster") or []
+    vote = engine.decisions[decision_id]
+    # Who took part is public (the log says so); what they chose never is.
+    voted = isinstance(vote, VoteDecision) and login is not None and (
+        login in vote.box.sealed or login in vote.box.binding)
     return {"d": found, "roles": views.roles_of(engine, login),
             "may_vote": bool(login and login in roster and found["status"] == "open"),
+            "has_voted": voted,
             "is_subject": bool(login and login == found.get("subject"))}
 
 
