@@ -43,6 +43,7 @@ SAME_AS_API = [
     (f"{P}/roadmap", f"/api/v1{P}/roadmap"),
     (f"{P}/people", f"/api/v1{P}/people"),
     (f"{P}/components", f"/api/v1{P}/components"),
+    (f"{P}/triage", f"/api/v1{P}/triage"),
 ]
 
 
@@ -116,3 +117,18 @@ def test_audit_pages_through_the_log(demo: Demo) -> None:
     assert "<td>1</td>" in first
     later = visitor.get(f"{P}/audit?after=40").text
     assert "<td>1</td>" not in later and "<td>41</td>" in later
+
+
+def test_the_triage_queue_lists_what_the_app_has_seen(demo: Demo) -> None:
+    from charter.store import items
+    from charter.store.db import writing
+
+    gov = demo.svc.gov
+    project = gov.project(DEMO)
+    with writing(gov.db) as conn:
+        items.seen(conn, project.id, 12, pull_request=False, title="Crash on start",
+                   author="kim", at=demo.clock.now)
+        items.update(conn, project.id, 12, needs_triage=True, open=True)
+    page = demo.visitor().get(f"{P}/triage").text
+    assert "<td>#12</td><td>Crash on start</td><td>kim</td>" in page
+    assert 'id="triage-empty"' not in page

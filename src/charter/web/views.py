@@ -239,9 +239,12 @@ def proposable(engine: Engine) -> list[str]:
 
 
 def triage_queue(gov: Any, name: str) -> list[dict[str, Any]]:
-    """Issues labelled needs-triage. Charter keeps no issues yet, so the queue is empty until
-    the triage store lands; the page says so rather than guessing."""
-    return []
+    """Issues labelled needs-triage that the GitHub App has seen, oldest first (the same list
+    as `GET /api/v1/projects/{p}/triage`)."""
+    from charter.forge.triage import triage_queue as queue
+
+    found: list[dict[str, Any]] = queue(gov, name)
+    return found
 
 
 def gate_run(gov: Any, name: str, number: int) -> dict[str, Any] | None:
