@@ -2,7 +2,8 @@
 
 Every state appears: accepted, contested and open decisions, a decided and a running secret
 nomination, RFCs with upvotes, a roadmap, and an incubating component. Times count back from
-the moment the demo starts, so deadlines fall due while you watch.
+the moment the demo starts, so deadlines fall due while you watch (two votes close 45 seconds
+after the start).
 """
 
 from __future__ import annotations
@@ -98,6 +99,51 @@ HISTORY: list[tuple[float, str, dict[str, Any]]] = [
     (0.1, "kim", {"do": "upvote", "id": "RFC-4"}),
 ]
 
+#: Seconds after the demo starts when its "closing soon" decisions fall due.
+CLOSING_SOON = 45
+_WEEK = 7.0
+_SOON = CLOSING_SOON / 86400
+# Two decisions whose week-long votes close CLOSING_SOON seconds after the demo starts, so a
+# visitor (and the browser tests) can cast a ballot and watch the countdown reach zero: LC-6's
+# decision vote passes and LC-6 becomes accepted without a reload; NOM-3's secret ballots are
+# counted and their receipts listed.
+CLOSING: list[tuple[float, str, dict[str, Any]]] = [
+    (_WEEK + 0.5, "ivo", {"do": "propose", "id": "LC-6", "process": "lazy-consensus",
+                          "title": "Vote in the browser on the dashboard"}),
+    (_WEEK + 0.4, "jun", {"do": "object", "id": "LC-6", "reason": "mail votes are enough"}),
+    (_WEEK - _SOON, "ada", {"do": "call-vote", "id": "LC-6", "vote": "DV-2"}),
+    (_WEEK - _SOON - 0.1, "bram", {"do": "vote", "id": "DV-2", "choice": "yes"}),
+    (_WEEK - _SOON - 0.2, "eli", {"do": "vote", "id": "DV-2", "choice": "yes"}),
+    (_WEEK - _SOON - 0.3, "jun", {"do": "vote", "id": "DV-2", "choice": "no"}),
+    (_WEEK - _SOON, "ada", {"do": "nominate", "id": "NOM-3", "person": "hana",
+                            "role": "triager"}),
+    (_WEEK - _SOON - 0.2, "bram", {"do": "vote", "id": "NOM-3", "choice": "yes"}),
+    (_WEEK - _SOON - 0.3, "chen", {"do": "vote", "id": "NOM-3", "choice": "yes"}),
+    (_WEEK - _SOON - 0.4, "dara", {"do": "vote", "id": "NOM-3", "choice": "yes"}),
+]
+
+
+def _window_opening(gov: Governance, closes: datetime) -> datetime | None:
+    """When a lazy-consensus proposal must open for its window to end at CLOSES, or None when
+    no window ends then (CLOSES falls on a weekend, which business time skips)."""
+    from charter.engine.machine import calendar_for
+    from charter.policy.schema import LazyConsensus
+
+    policy = gov.project(PROJECT).policy.policy
+    process = policy.processes["lazy-consensus"]
+    assert isinstance(process, LazyConsensus)
+    calendar = calendar_for(policy)
+    low, high = closes - timedelta(days=30), closes
+    for _ in range(40):  # the window's end only moves later as its start does
+        middle = low + (high - low) / 2
+        if calendar.after(middle, process.window) < closes:
+            low = middle
+        else:
+            high = middle
+    opened = high.replace(microsecond=0)
+    ends = calendar.after(opened, process.window)
+    return opened if abs((ends - closes).total_seconds()) <= 1 else None
+
 
 @dataclass(frozen=True)
 class Seeded:
@@ -116,7 +162,14 @@ def seed(gov: Governance, now: datetime | None = None) -> Seeded:
     original = gov.clock
     try:
         gov.create_project(PROJECT, POLICY, PEOPLE)
-        for days, by, body in HISTORY:
+        # LC-7's lazy-consensus window ends when the votes close, on a weekday; at a weekend
+        # (when business time stands still) it is simply open.
+        opened = _window_opening(gov, start + timedelta(seconds=CLOSING_SOON))
+        lc7 = ((start - opened).total_seconds() / 86400 if opened else 0.05, "kim",
+               {"do": "propose", "id": "LC-7", "process": "lazy-consensus",
+                "title": "Show countdowns in the viewer's time zone"})
+        # In time order: the log of a project only moves forward.
+        for days, by, body in sorted([*HISTORY, *CLOSING, lc7], key=lambda item: -item[0]):
             at = start - timedelta(days=days)
             gov.clock = _fixed(at)
             if body.get("id") == "QUARTER":  # the quarter the demo runs in
@@ -130,7 +183,7 @@ def seed(gov: Governance, now: datetime | None = None) -> Seeded:
                                    ("chen", False, "maintainer"),
                                    ("hana", False, "contributor")):
             tokens.append((login, what, create_token(conn, login, admin=admin, now=start)))
-    return Seeded(PROJECT, len(HISTORY), tokens)
+    return Seeded(PROJECT, len(HISTORY) + len(CLOSING) + 1, tokens)
 
 
 def create_demo_accounts(gov: Governance) -> list[tuple[str, str, str]]:
