@@ -25,7 +25,11 @@ from typing import Any
 
 import pytest
 
+import charter
+
 ROOT = Path(__file__).resolve().parents[2]
+#: The demo runs the very code the tests import (this checkout's src/ with PYTHONPATH=src).
+SRC = Path(charter.__file__).resolve().parents[1]
 RESULTS = ROOT / "test-results"
 VENDOR = Path(__file__).resolve().parent / "vendor"
 CHROMIUM = os.environ.get("CHARTER_CHROMIUM", "/usr/bin/chromium")
@@ -74,12 +78,20 @@ class Demo:
     project: str
     #: login -> (what they may do, API token), from the banner's token lines.
     tokens: dict[str, tuple[str, str]]
-    #: login -> password, from the banner's local accounts (when the dashboard prints them).
-    accounts: dict[str, str]
+    #: login -> (role, password), from the banner's local accounts for the dashboard.
+    accounts: dict[str, tuple[str, str]]
     database: str
     banner: str
     log: Path
     process: subprocess.Popen[bytes] = field(repr=False)
+
+    def account(self, role: str, *, besides: tuple[str, ...] = ()) -> tuple[str, str]:
+        """(login, password) of a printed demo account holding ROLE."""
+        for login, (held, password) in self.accounts.items():
+            if held == role and login not in besides:
+                return login, password
+        raise AssertionError(f"charter demo printed no {role} account; it printed "
+                             f"{self.accounts or 'none'}:\n{self.banner}")
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -108,15 +120,16 @@ class Demo:
 
 
 TOKEN_LINE = re.compile(r"^\s{4}(\S+)\s+(\S+)\s+([A-Za-z0-9_\-.~]{20,})\s*$")
-ACCOUNT_LINE = re.compile(r"^\s{4}(\S+)\s+(?:\S+\s+)?(?:password:?\s+)?(\S+)\s*$")
+ACCOUNT_LINE = re.compile(r"^\s{4}(\S+)\s+(\S+)\s+password:?\s+(\S+)\s*$")
 
 
-def parse_banner(text: str) -> tuple[str, dict[str, tuple[str, str]], dict[str, str], str]:
+def parse_banner(text: str) -> tuple[str, dict[str, tuple[str, str]],
+                                     dict[str, tuple[str, str]], str]:
     """(project, tokens, accounts, database) from what `charter demo` prints when it is up."""
     project = ""
     database = ""
     tokens: dict[str, tuple[str, str]] = {}
-    accounts: dict[str, str] = {}
+    accounts: dict[str, tuple[str, str]] = {}
     section = ""
     for line in text.splitlines():
         found = re.match(r"Charter demo: (\S+?),", line.strip())
@@ -133,7 +146,7 @@ def parse_banner(text: str) -> tuple[str, dict[str, tuple[str, str]], dict[str, 
         if section == "tokens" and (match := TOKEN_LINE.match(line)):
             tokens[match.group(1)] = (match.group(2), match.group(3))
         elif section == "accounts" and (match := ACCOUNT_LINE.match(line)):
-            accounts[match.group(1)] = match.group(2)
+            accounts[match.group(1)] = (match.group(2), match.group(3))
     return project, tokens, accounts, database
 
 
@@ -144,7 +157,7 @@ def start_demo(name: str, *extra: str, env: dict[str, str] | None = None) -> Dem
     last: Exception | None = None
     for _ in range(3):  # a free port may be taken between choosing it and binding it
         port = free_port()
-        environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"),
+        environment = {**os.environ, "PYTHONPATH": str(SRC),
                        "PYTHONUNBUFFERED": "1", **(env or {})}
         with log.open("wb") as sink:
             process = subprocess.Popen(

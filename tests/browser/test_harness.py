@@ -8,14 +8,14 @@ import pytest
 from tests.browser.harness import describe_violations, parse_banner
 
 BANNER = """
-Charter demo: rocket/rocket, 41 events, served at http://127.0.0.1:8123
+Charter demo: rocket/rocket, 51 events, served at http://127.0.0.1:8123
+  open http://127.0.0.1:8123/projects/rocket/rocket and sign in as:
+    ada        maintainer   password correct-horse-1
+    hana       contributor  password battery-staple-2
   database: sqlite:////tmp/charter-demo-x/charter.db
   tokens (Authorization: Bearer ...):
     admin      admin        QtNs3i4hYqL0rbmV2pq2u0iY6sEm3Q4W9Uo0gC1qXXc
     ada        maintainer   h0fQ1C2mJ3pqI5r7s9t1u3v5w7x9y1z3A5B7C9D1E3F
-  sign in at http://127.0.0.1:8123/login (local accounts):
-    ada        maintainer   password: correct-horse-1
-    hana       contributor  password: battery-staple-2
   try:
     curl http://127.0.0.1:8123/api/v1/projects/rocket/rocket/decisions?status=open
 """
@@ -26,7 +26,8 @@ Charter demo: rocket/rocket, 41 events, served at http://127.0.0.1:8123
     ("database", "sqlite:////tmp/charter-demo-x/charter.db"),
     ("tokens", {"admin": ("admin", "QtNs3i4hYqL0rbmV2pq2u0iY6sEm3Q4W9Uo0gC1qXXc"),
                 "ada": ("maintainer", "h0fQ1C2mJ3pqI5r7s9t1u3v5w7x9y1z3A5B7C9D1E3F")}),
-    ("accounts", {"ada": "correct-horse-1", "hana": "battery-staple-2"}),
+    ("accounts", {"ada": ("maintainer", "correct-horse-1"),
+                  "hana": ("contributor", "battery-staple-2")}),
 ])
 def test_the_banner_is_read(field: str, expected: object) -> None:
     project, tokens, accounts, database = parse_banner(BANNER)
@@ -36,7 +37,9 @@ def test_the_banner_is_read(field: str, expected: object) -> None:
 
 
 def test_a_banner_without_accounts_has_none() -> None:
-    _, tokens, accounts, _ = parse_banner(BANNER.split("  sign in")[0])
+    lines = [line for line in BANNER.splitlines() if "password" not in line
+             and "sign in" not in line]
+    _, tokens, accounts, _ = parse_banner("\n".join(lines))
     assert accounts == {} and set(tokens) == {"admin", "ada"}
 
 
