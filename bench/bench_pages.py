@@ -59,6 +59,7 @@ PAGES = [
     ("components", "/projects/{p}/components", "lifecycle"),
     ("triage", "/projects/{p}/triage", "the triage queue"),
     ("audit", "/projects/{p}/audit", "the log, first page"),
+    ("audit check", "/projects/{p}/audit/verification", "the log's verification fragment"),
     ("pull", "/projects/{p}/pulls/1", "a pull request's gate"),
 ]
 

@@ -41,21 +41,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 START_TIMEOUT = 60.0
 
 
-def chromium_missing() -> str | None:
-    """None when Playwright and Chromium are both here, else why not."""
+def chromium_missing(browser: str | None = None) -> str | None:
+    """None when Playwright and Chromium (BROWSER, default CHROMIUM) are here, else why not."""
+    browser = browser or CHROMIUM
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError as err:
         return f"Playwright is not installed ({err}); `scripts/setup test` installs it"
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)) \
-            and shutil.which(CHROMIUM) is None:
-        return (f"no Chromium at {CHROMIUM}; install Debian's package (`apt-get install "
+    if not (os.path.isfile(browser) and os.access(browser, os.X_OK)) \
+            and shutil.which(browser) is None:
+        return (f"no Chromium at {browser}; install Debian's package (`apt-get install "
                 "chromium`, as scripts/test does) or set CHARTER_CHROMIUM")
     return None
 
 
-def need_chromium() -> None:
-    why = chromium_missing()
+def need_chromium(browser: str | None = None) -> None:
+    """Return when the browser tests can run; else fail in CI, skip elsewhere."""
+    why = chromium_missing(browser)
     if why is None:
         return
     if os.environ.get("CI"):

@@ -3,9 +3,15 @@ findings: checked on text, without a browser."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.browser.harness import describe_violations, parse_banner
+from tests.browser.harness import (
+    describe_violations,
+    need_chromium,
+    parse_banner,
+)
 
 BANNER = """
 Charter demo: rocket/rocket, 51 events, served at http://127.0.0.1:8123
@@ -53,3 +59,18 @@ def test_violations_read_as_rule_element_and_fix() -> None:
     assert lines[0].startswith("color-contrast (serious): Elements must meet contrast")
     assert "at main > p.muted: Fix any of the following:   contrast is 2.1" in lines[1]
     assert "<p class=\"muted\">late</p>" in lines[2]
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("1", pytest.fail.Exception),
+                                             (None, pytest.skip.Exception)])
+def test_a_missing_chromium_fails_in_ci_and_skips_elsewhere(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ci: str | None,
+        outcome: type[BaseException]) -> None:
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    absent = str(tmp_path / "chromium")
+    with pytest.raises(outcome, match=r"no Chromium at .*chromium.*apt-get install chromium"):
+        need_chromium(absent)
+
