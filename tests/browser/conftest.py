@@ -38,8 +38,10 @@ def demo() -> Iterator[Demo]:
         stop(running.process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Per module, not per session: Playwright's sync API keeps an event loop running in this
+    thread while it lives, and later tests (outside tests/browser) call asyncio.run."""
     need_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -47,7 +49,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless; never a browser Playwright downloaded."""
     launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
