@@ -262,6 +262,5 @@ def test_proposing_with_the_keyboard_alone(demo: Demo, page: Page) -> None:
     assert typed == ["p-id", "p-title"]
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "propose accepted" in page.inner_text("main")
     status, body = demo.api("GET", f"/api/v1/projects/{demo.project}/decisions/KB-1")
     assert status == 200 and body["status"] == "open" and body["title"] == fields["p-title"]
