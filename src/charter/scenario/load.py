@@ -284,3 +284,46 @@ def parse_command(event: Mapping[str, Any], policy: LoadedPolicy, index: int) ->
             field = f"policy.{err.field}" if err.field else "policy"
             raise CharterError(err.message, field=field) from None
     return command
+
+
+#: Field kinds whose checked form is the value itself: checking them again changes nothing.
+_AS_IS = frozenset({"person", "nominee", "role", "process", "flag", "criterion"})
+
+
+def stored_command(stored: Mapping[str, Any], at: datetime, policy: LoadedPolicy,
+                   index: int) -> Command:
+    """A command the service checked when it accepted it, rebuilt from its stored JSON.
+
+    Only the conversions `parse_command` makes are redone (ids and texts to strings, choices,
+    durations); a stored field the verb does not take falls back to the full check, so a
+    command that was never checked is refused as `parse_command` would refuse it.
+    """
+    verb = stored.get("do")
+    by = stored.get("by")
+    fields = VERBS.get(verb) if isinstance(verb, str) else None
+    if fields is None or not isinstance(verb, str) or not isinstance(by, str) \
+            or verb == "adopt-policy":  # a policy is loaded, and checked, as it is adopted
+        return parse_command({**stored, "at": at}, policy, index)
+    required, optional = fields
+    if any(key not in stored for key in required) or (
+            verb == "vote" and ("choice" in stored) == bool(stored.get("sealed"))):
+        # A ballot's choice-or-sealed rule and a missing field: the full check says why.
+        return parse_command({**stored, "at": at}, policy, index)
+    args: dict[str, Any] = {}
+    for key, value in stored.items():
+        if key in COMMON:
+            if key == "note":
+                args["note"] = value
+            continue
+        kind = required.get(key) or optional.get(key)
+        if kind is None:
+            return parse_command({**stored, "at": at}, policy, index)
+        if kind in _AS_IS or (kind in ("id", "text") and type(value) is str):
+            args[key] = value
+        else:
+            try:
+                args[key] = check(kind, value, _AnyLogin(), policy.policy.role_ids,
+                                  tuple(policy.policy.processes))
+            except FieldProblem as err:
+                raise CharterError(str(err), field=key) from None
+    return Command(index, at, by, verb, args)
