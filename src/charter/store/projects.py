@@ -34,10 +34,11 @@ from charter.engine.state import Command, Decision, VoteDecision
 from charter.errors import CharterError
 from charter.policy.loader import PRESETS, LoadedPolicy, load_policy
 from charter.scenario import COUNTER, parse_command, stored_command
-from charter.store import ballots, notices, queue
+from charter.store import ballots, notices, queue, snapshots
 from charter.store.db import reading, writing
 from charter.store.log import GENESIS, Event, broken_link, canonical, seal, sha256
 from charter.store.tables import events, policies, projects
+from charter.store.tables import snapshots as snapshot_table
 
 T = TypeVar("T")
 
@@ -91,6 +92,7 @@ class _Warm:
     last_hash: str = GENESIS
     last_at: datetime | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    snapshot_seq: int = 0  # the seq of the snapshot this engine started from (0: none)
     # Secret votes with sealed ballots and no count yet: the only ones a step may need to count.
     uncounted: set[str] = field(default_factory=set)
 
@@ -250,11 +252,14 @@ class Governance:
     def _catch_up(self, conn: Connection, warm: _Warm) -> None:
         """Apply the events other processes appended since this engine last looked."""
         # Only the columns the fold needs, streamed: a cold start may read 100,000 rows.
+        cold = warm.seq == 0
+        if cold and self.key is not None:
+            self._restore(conn, warm)
         query = (sa.select(events.c.seq, events.c.at, events.c.command, events.c.hash,
                            events.c.policy)
                  .where(events.c.project_id == warm.project.id, events.c.seq > warm.seq)
                  .order_by(events.c.seq))
-        if warm.seq == 0:
+        if cold:
             # A rebuild is streamed (a server-side cursor on PostgreSQL); a catch-up of a few
             # events is one plain round trip.
             query = query.execution_options(yield_per=FOLD_BATCH)
@@ -268,6 +273,20 @@ class Governance:
             else:
                 warm.watch.changes()
                 warm.watch.new_deadlines()
+
+    def _restore(self, conn: Connection, warm: _Warm) -> None:
+        """Start WARM from the project's newest sound snapshot, if it has one."""
+        assert self.key is not None
+        if warm.project.initial is not None:
+            return  # it adopted another policy: snapshots are written for one policy only
+        with collector_paused():
+            loaded = snapshots.load(conn, self.key, warm.project.id, warm.project.name,
+                                    warm.project.policy_hash, warm.project.policy, warm.engine)
+        if loaded is None:
+            return
+        warm.engine, warm.watch = loaded.engine, Watch(loaded.engine)
+        warm.seq, warm.last_hash, warm.last_at = loaded.seq, loaded.hash, loaded.at
+        warm.uncounted, warm.snapshot_seq = loaded.uncounted, loaded.seq
 
     def _fold(self, warm: _Warm, rows: Iterable[Any]) -> int:
         """Apply stored events in seq order; returns how many.
@@ -467,6 +486,46 @@ class Governance:
         change = status_event(decision, closed_at=iso(decision.closed_at))
         self._effect(conn, warm, change, now)
         return [change]
+
+    # --- snapshots --------------------------------------------------------------------------
+
+    def write_snapshot(self, name: str, every: int = snapshots.EVERY) -> int | None:
+        """Snapshot NAME when its log has grown EVERY events past its newest snapshot; returns
+        the seq snapshotted, or None. The state is a fresh fold of the log (from the newest
+        snapshot), never a warm engine: those have also been advanced to some later `now`."""
+        if self.key is None:
+            return None  # a snapshot is signed with the secret key: none without it
+        with reading(self.db) as conn:
+            project = self.project(name, conn)
+            if project.initial is not None:
+                # A snapshot stands for one policy; a project that adopted another is folded
+                # from its log (see _restore).
+                return None
+            engine = Engine(project.policy.policy, project.people,
+                            policy_digest=project.policy_hash)
+            warm = _Warm(project, engine, Watch(engine), project.policy, project.policy_hash)
+            self._catch_up(conn, warm)
+        if warm.seq == 0 or warm.seq - warm.snapshot_seq < every:
+            return None
+        try:
+            with writing(self.db) as conn, collector_paused():
+                snapshots.write(conn, self.key, project.id, warm.seq, warm.last_hash,
+                                project.policy_hash, warm.engine, warm.uncounted,
+                                _second(self.clock()))
+        except IntegrityError:
+            return None  # another process wrote this very snapshot first
+        return warm.seq
+
+    def snapshots_due(self, every: int = snapshots.EVERY) -> list[str]:
+        """The projects whose log has grown EVERY events past their newest snapshot."""
+        last_event = (sa.select(sa.func.max(events.c.seq))
+                      .where(events.c.project_id == projects.c.id).scalar_subquery())
+        last_snapshot = (sa.select(sa.func.coalesce(sa.func.max(snapshot_table.c.seq), 0))
+                         .where(snapshot_table.c.project_id == projects.c.id).scalar_subquery())
+        with reading(self.db) as conn:
+            return list(conn.execute(sa.select(projects.c.name)
+                                     .where(last_event - last_snapshot >= every)
+                                     .order_by(projects.c.name)).scalars())
 
     # --- reading --------------------------------------------------------------------------
 

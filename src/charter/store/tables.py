@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -231,5 +232,22 @@ accounts = Table(
     "accounts", metadata,
     Column("login", String(200), primary_key=True),
     Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# --- caches -----------------------------------------------------------------------------------
+
+# A project's folded state at one seq, bound to the hash of the event there and signed with a
+# key derived from CHARTER_SECRET_KEY (see store/snapshots.py). A cache: deleting every row
+# changes nothing but the time a fresh process takes to start.
+snapshots = Table(
+    "snapshots", metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),  # the hash of the event at `seq`
+    Column("policy", String(64), nullable=False),
+    Column("format", String(64), nullable=False),  # the engine code that wrote it
+    Column("state", LargeBinary, nullable=False),
+    Column("mac", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )

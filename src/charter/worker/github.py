@@ -105,4 +105,5 @@ class GitHubWorker(Worker):
                 log.exception("worker step failed; retrying")
                 busy = 0
             if not busy:
+                self._idle_snapshots()
                 queue.idle_wait(stop, idle)

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from sqlalchemy.engine import Connection
 
-from charter.store import notices, queue
+from charter.store import notices, queue, snapshots
 from charter.store.db import writing
 from charter.store.projects import Governance, utcnow
 
@@ -58,6 +58,25 @@ class Worker:
     #: Timer kinds beyond the engine's deadlines and the votes' reminders (a GitHub worker's
     #: stale pull requests); a job of a kind no worker knows waits for one that does.
     timers: Mapping[str, Timer] = field(default_factory=dict)
+    #: How often an idle worker looks for projects whose log outgrew their newest snapshot.
+    snapshot_check: timedelta = timedelta(minutes=1)
+    _snapshot_checked: datetime | None = None
+
+    def snapshot_due(self, every: int = snapshots.EVERY) -> int:
+        """Snapshot every project whose log has grown EVERY events past its newest snapshot,
+        at most once per `snapshot_check`; returns how many were written."""
+        now = self.clock()
+        if self._snapshot_checked is not None \
+                and now - self._snapshot_checked < self.snapshot_check:
+            return 0
+        self._snapshot_checked = now
+        written = 0
+        for name in self.gov.snapshots_due(every):
+            seq = self.gov.write_snapshot(name, every)
+            if seq is not None:
+                log.info("snapshot of %s at seq %s", name, seq)
+                written += 1
+        return written
 
     def fire_due(self, limit: int = 100) -> int:
         """Fire up to LIMIT due deadlines, one transaction each; returns how many fired."""
@@ -136,4 +155,11 @@ class Worker:
                 log.exception("worker step failed; retrying")
                 busy = 0
             if not busy:
+                self._idle_snapshots()
                 queue.idle_wait(stop, idle)
+
+    def _idle_snapshots(self) -> None:
+        try:
+            self.snapshot_due()
+        except Exception:  # a snapshot is a cache: failing to write one stops nothing
+            log.exception("writing snapshots failed; the next check tries again")
