@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -79,3 +81,66 @@ def test_worker_once_reports_what_it_did(tmp_path: Path) -> None:
                                                            "delivered": 0}
     with connect(f"sqlite:///{tmp_path / 'c.db'}").connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(events)).scalar() == 0
+
+
+def _children(pid: int) -> list[str]:
+    """The command lines of PID's child processes."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                             .decode())
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while we looked
+    return found
+
+
+def test_serve_with_two_processes_on_postgresql(tmp_path: Path) -> None:
+    from tests.service_fixtures import new_postgres_db
+    from tests.web.conftest import free_port
+
+    for url in new_postgres_db():
+        env = {"CHARTER_DATABASE_URL": url, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+        assert charter(tmp_path, "db", "upgrade", env=env).returncode == 0
+        admin = charter(tmp_path, "token", "create", "root", "--admin", env=env).stdout.strip()
+        dave = charter(tmp_path, "token", "create", "dave", env=env).stdout.strip()
+        port = free_port()
+        base = {"PATH": "/usr/bin:/bin", "CHARTER_SECRET_KEY": KEY, "HOME": str(tmp_path), **env}
+        server = subprocess.Popen([sys.executable, "-m", "charter", "serve", "--workers", "2",
+                                   "--no-worker", "--port", str(port)], cwd=tmp_path, env=base,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            api = f"http://127.0.0.1:{port}/api/v1"
+            with httpx.Client(timeout=10) as client:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        if client.get(f"{api}/projects").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    assert time.monotonic() < deadline and server.poll() is None, \
+                        "serve --workers 2 did not start"
+                    time.sleep(0.2)
+                assert len([c for c in _children(server.pid) if "spawn_main" in c]) == 2
+                made = client.post(f"{api}/projects", headers={"Authorization": f"Bearer {admin}"},
+                                   json={"name": "acme/x", "policy": "llama-stack",
+                                         "people": {"alice": "maintainer", "dave": "contributor"}})
+                assert made.status_code == 201, made.text
+                # Many connections, so both processes take some; each appends in turn.
+                for i in range(20):
+                    with httpx.Client(timeout=10) as fresh:
+                        answer = fresh.post(f"{api}/projects/acme/x/commands",
+                                            headers={"Authorization": f"Bearer {dave}"},
+                                            json={"do": "propose", "id": f"P{i}",
+                                                  "process": "lazy-consensus"})
+                    assert answer.status_code == 201, answer.text
+                    assert answer.json()["event"]["seq"] == i + 1
+                state = client.get(f"{api}/projects/acme/x/state").json()
+                assert sorted(state["decisions"]) == sorted(f"P{i}" for i in range(20))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        assert charter(tmp_path, "audit", "verify", env=env).returncode == 0

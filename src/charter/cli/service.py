@@ -121,12 +121,50 @@ def _gate(gov: Any, settings: Any, github: Any, *, demo: bool) -> tuple[Any, Any
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="HTTP worker processes (several need PostgreSQL to scale).")
 @click.option("--no-worker", is_flag=True, help="Serve HTTP only; run `charter worker` apart.")
 @ENV_FILE
-def serve(host: str, port: int, no_worker: bool, env_file: str | None) -> None:
+def serve(host: str, port: int, workers: int, no_worker: bool, env_file: str | None) -> None:
     """Run the service: REST API (and webhooks, dashboard) with an in-process worker."""
     gov, settings = _governance(env_file, key=True)
-    _serve(gov, settings, host, port, worker=not no_worker)
+    if workers == 1:
+        _serve(gov, settings, host, port, worker=not no_worker)
+        return
+    _serve_processes(gov, settings, env_file, host, port, workers, worker=not no_worker)
+
+
+def _serve_processes(gov: Any, settings: Any, env_file: str | None, host: str, port: int,
+                     workers: int, *, worker: bool) -> None:
+    """WORKERS uvicorn processes, each building the app from the environment; the deadline
+    and effect worker (unless not wanted) runs once, in this supervising process."""
+    import os
+
+    import uvicorn
+
+    from charter.store.settings import read_env_file
+    from charter.web.factory import TARGET
+
+    if env_file:
+        # The processes read their settings from the environment: the file's values go there,
+        # under whatever the environment already says (it wins, as for one process).
+        for name, value in read_env_file(env_file).items():
+            os.environ.setdefault(name, value)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    gov.db.dispose()  # the processes make their own connections; none is shared across a fork
+    stop = threading.Event()
+    thread = None
+    if worker:
+        thread = threading.Thread(target=_worker(gov, settings).run, args=(stop,),
+                                  name="charter-worker", daemon=True)
+        thread.start()
+    try:
+        uvicorn.run(TARGET, factory=True, host=host, port=port, workers=workers,
+                    log_level="info")
+    finally:
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=5)
 
 
 def _serve(gov: Any, settings: Any, host: str, port: int, *, worker: bool,
