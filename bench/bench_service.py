@@ -5,6 +5,8 @@
 2. Cold start of a project with N events (default 100,000): a fresh process's first
    `GET /state` against `charter simulate` of the same history (its export).
 3. `GET /state` p99 with 10 projects and with 1,000 in one database: it must not grow.
+4. `POST /commands` with concurrent clients against `charter serve --workers 1` and `--workers
+   2` on PostgreSQL (real processes).
 
 Run: .venv/bin/python bench/bench_service.py [--events N] [--requests N] [--postgres URL]
 """
@@ -88,6 +90,69 @@ def commands(url: str, requests: int) -> None:
           f"{base_rate:.0f}/s, p99 {base_p99:.1f} ms; throughput ratio {rate / base_rate:.2f} "
           "(goal >= 0.5)")
     db.dispose()
+
+
+def processes(url: str, requests: int, clients: int = 4) -> None:
+    """POST /commands with CLIENTS concurrent clients (one project each) against `charter
+    serve --workers 1` and `--workers 2`, real processes on PostgreSQL."""
+    import os
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from loopback import free_port
+
+    db = connect(url)
+    upgrade(db)
+    gov = Governance(db, KEY)
+    with writing(db) as conn:
+        token = create_token(conn, "dave", admin=False, now=datetime.now(UTC))
+    for k in range(clients):
+        gov.create_project(f"bench/p{k}", "llama-stack", PEOPLE)
+    db.dispose()
+    env = {**os.environ, "CHARTER_DATABASE_URL": url, "CHARTER_SECRET_KEY": KEY.hex(),
+           "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    figures = {}
+    for count in (1, 2):
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "charter", "serve", "--workers",
+                                   str(count), "--no-worker", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}/api/v1/projects"
+        try:
+            with httpx.Client(timeout=30) as probe:
+                for _ in range(600):
+                    try:
+                        if probe.get(base).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        time.sleep(0.1)
+
+            def run(k: int, count: int = count, base: str = base) -> list[float]:
+                latencies = []
+                with httpx.Client(timeout=30) as client:
+                    for i in range(requests // clients):
+                        t0 = time.perf_counter()
+                        answer = client.post(f"{base}/bench/p{k}/commands",
+                                             headers={"Authorization": f"Bearer {token}"},
+                                             json={"do": "propose", "id": f"W{count}-{i}",
+                                                   "process": "lazy-consensus"})
+                        latencies.append(time.perf_counter() - t0)
+                        assert answer.status_code == 201, answer.text
+                return latencies
+
+            start = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                every = sorted(x for found in pool.map(run, range(clients)) for x in found)
+            total = time.perf_counter() - start
+            figures[count] = (len(every) / total, every[int(len(every) * 0.99) - 1] * 1000)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    (one, one_p99), (two, two_p99) = figures[1], figures[2]
+    print(f"POST /commands, {clients} clients on postgresql: 1 process {one:.0f}/s p99 "
+          f"{one_p99:.1f} ms; 2 processes {two:.0f}/s p99 {two_p99:.1f} ms; throughput ratio "
+          f"{two / one:.2f}, p99 ratio {two_p99 / one_p99:.2f}")
 
 
 def _bulk_log(db: sa.Engine, name: str, count: int) -> None:
@@ -184,16 +249,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--postgres", default=None,
                         help="a PostgreSQL server URL without a database, to add its figures")
-    parser.add_argument("--only", choices=["commands", "cold", "many"], action="append",
+    parser.add_argument("--only", choices=["commands", "processes", "cold", "many"],
+                        action="append",
                         help="run only these parts (repeatable); default: all")
     args = parser.parse_args()
-    parts = set(args.only or ["commands", "cold", "many"])
+    parts = set(args.only or ["commands", "processes", "cold", "many"])
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if "commands" in parts:
             commands(f"sqlite:///{folder / 'commands.db'}", args.requests)
             if args.postgres:
                 commands(_fresh_pg(args.postgres, "commands"), args.requests)
+        if "processes" in parts and args.postgres:
+            processes(_fresh_pg(args.postgres, "processes"), args.requests)
         if "cold" in parts:
             cold_start(f"sqlite:///{folder / 'cold.db'}", args.events, folder)
             if args.postgres:
