@@ -18,12 +18,14 @@ from charter.store.projects import Governance
 from charter.store.tables import events
 
 KEY = "operator-secret-key-0123456789"
+#: The code under test, whatever checkout the virtualenv was installed from.
+SRC = str(Path(__file__).parents[2] / "src")
 
 
 def charter(tmp_path: Path, *args: str, env: dict[str, str] | None = None
             ) -> subprocess.CompletedProcess[str]:
     base = {"PATH": "/usr/bin:/bin", "CHARTER_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
-            "CHARTER_SECRET_KEY": KEY, "HOME": str(tmp_path)}
+            "CHARTER_SECRET_KEY": KEY, "HOME": str(tmp_path), "PYTHONPATH": SRC}
     return subprocess.run([sys.executable, "-m", "charter", *args], cwd=tmp_path,
                           env={**base, **(env or {})}, capture_output=True, text=True,
                           timeout=120, check=False)
@@ -102,12 +104,13 @@ def test_serve_with_two_processes_on_postgresql(tmp_path: Path) -> None:
     from tests.web.conftest import free_port
 
     for url in new_postgres_db():
-        env = {"CHARTER_DATABASE_URL": url, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+        env = {"CHARTER_DATABASE_URL": url}
         assert charter(tmp_path, "db", "upgrade", env=env).returncode == 0
         admin = charter(tmp_path, "token", "create", "root", "--admin", env=env).stdout.strip()
         dave = charter(tmp_path, "token", "create", "dave", env=env).stdout.strip()
         port = free_port()
-        base = {"PATH": "/usr/bin:/bin", "CHARTER_SECRET_KEY": KEY, "HOME": str(tmp_path), **env}
+        base = {"PATH": "/usr/bin:/bin", "CHARTER_SECRET_KEY": KEY, "HOME": str(tmp_path),
+                "PYTHONPATH": SRC, **env}
         server = subprocess.Popen([sys.executable, "-m", "charter", "serve", "--workers", "2",
                                    "--no-worker", "--port", str(port)], cwd=tmp_path, env=base,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

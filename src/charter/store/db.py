@@ -60,6 +60,35 @@ def writing(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+@contextmanager
+def writing_batched(engine: Engine) -> Iterator[Connection]:
+    """`writing`, with PostgreSQL's statements sent in pipeline mode: a statement waits for the
+    server only when its rows are read, so BEGIN goes with the first query and the last
+    INSERTs go with COMMIT, in one round trip each. An error surfaces at the next read or at
+    the commit, and the transaction is rolled back all the same."""
+    if engine.dialect.name != "postgresql":
+        with writing(engine) as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.pipeline() as pipeline:
+
+            def wait_for_rows(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
+                # SQLAlchemy looks for rows as soon as a statement is sent, so whatever may
+                # return rows waits for the server here; a plain INSERT does not.
+                if not statement.startswith("INSERT") or " RETURNING " in statement:
+                    pipeline.sync()
+
+            sa.event.listen(conn, "after_cursor_execute", wait_for_rows)
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                sa.event.remove(conn, "after_cursor_execute", wait_for_rows)
+
+
 def _sqlite_begin(conn: Connection) -> None:
     write = conn.get_execution_options().get("charter_write")
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

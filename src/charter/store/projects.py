@@ -35,7 +35,7 @@ from charter.errors import CharterError
 from charter.policy.loader import PRESETS, LoadedPolicy, load_policy
 from charter.scenario import COUNTER, parse_command, stored_command
 from charter.store import ballots, notices, queue, snapshots
-from charter.store.db import reading, writing
+from charter.store.db import reading, writing, writing_batched
 from charter.store.log import GENESIS, Event, broken_link, canonical, seal, sha256
 from charter.store.tables import events, policies, projects
 from charter.store.tables import snapshots as snapshot_table
@@ -249,17 +249,32 @@ class Governance:
                     self._by_name.pop(name, None)
                 raise
 
-    def _catch_up(self, conn: Connection, warm: _Warm) -> None:
-        """Apply the events other processes appended since this engine last looked."""
-        # Only the columns the fold needs, streamed: a cold start may read 100,000 rows.
+    def _catch_up(self, conn: Connection, warm: _Warm, *, lock: bool = False) -> None:
+        """Apply the events other processes appended since this engine last looked; LOCK: take
+        the project's row lock first (PostgreSQL; SQLite's writers already take turns)."""
         cold = warm.seq == 0
+        postgres = conn.dialect.name == "postgresql"
+        # A writer's transaction may be pipelined (db.writing_batched): no server-side cursor.
+        stream = cold and not lock
         if cold and self.key is not None:
+            if lock and postgres:
+                self._lock_row(conn, warm.project.id)  # before the snapshot's seq is read
+                lock = False
             self._restore(conn, warm)
-        query = (sa.select(events.c.seq, events.c.at, events.c.command, events.c.hash,
-                           events.c.policy)
+        # Only the columns the fold needs, streamed: a cold start may read 100,000 rows.
+        columns = (events.c.seq, events.c.at, events.c.command, events.c.hash, events.c.policy)
+        query = (sa.select(*columns)
                  .where(events.c.project_id == warm.project.id, events.c.seq > warm.seq)
                  .order_by(events.c.seq))
-        if cold:
+        if lock and postgres:
+            # The lock and the new events in one round trip: the project's row, outer-joined
+            # to its events after ours (none: one row of nulls), locked for this transaction.
+            joined = projects.outerjoin(events, sa.and_(events.c.project_id == projects.c.id,
+                                                        events.c.seq > warm.seq))
+            query = (sa.select(*columns).select_from(joined)
+                     .where(projects.c.id == warm.project.id).order_by(events.c.seq)
+                     .with_for_update(of=projects))
+        if stream:
             # A rebuild is streamed (a server-side cursor on PostgreSQL); a catch-up of a few
             # events is one plain round trip.
             query = query.execution_options(yield_per=FOLD_BATCH)
@@ -296,6 +311,8 @@ class Governance:
         """
         engine, applied = warm.engine, 0
         for seq, at, stored, digest, policy_hash in rows:
+            if seq is None:
+                continue  # the locked project row with no event after ours
             _meet(engine, stored)
             command = stored_command(stored, at, warm.policy, seq - 1)
             rejection = engine.apply(command)
@@ -348,9 +365,8 @@ class Governance:
         if body.get("do") == "adopt-policy":
             raise Forbidden("a policy is adopted with PUT /api/v1/projects/{project}/policy "
                             "(an admin) or by merging the policy file", field="do")
-        with writing(self.db) as conn, self._locked(name, conn) as warm:
-            self._lock_row(conn, warm.project.id)
-            self._catch_up(conn, warm)
+        with writing_batched(self.db) as conn, self._locked(name, conn) as warm:
+            self._catch_up(conn, warm, lock=True)
             at = _second(self.clock())
             if warm.last_at is not None and at < warm.last_at:
                 at = warm.last_at  # another process's clock ran ahead: keep the log in order
@@ -457,8 +473,7 @@ class Governance:
         name = conn.execute(sa.select(projects.c.name)
                             .where(projects.c.id == job.project_id)).scalar_one()
         with self._locked(name, conn) as warm:
-            self._lock_row(conn, warm.project.id)
-            self._catch_up(conn, warm)
+            self._catch_up(conn, warm, lock=True)
             warm.engine.advance(max(job.due_at, warm.engine.now or job.due_at))
             warm.watch.changes()  # the deadline's effects are derived from state, below
             changes = self._settled(conn, warm, job.decision, now)

@@ -75,10 +75,13 @@ class Effect:
 
 
 def _insert_ignore(conn: Connection, table: sa.Table, values: dict[str, Any]) -> None:
+    # `inline`: no RETURNING of the new id, which nobody reads; a write that returns nothing
+    # need not wait for the server (see db.writing_batched).
     if conn.dialect.name == "postgresql":
-        conn.execute(postgresql.insert(table).values(**values).on_conflict_do_nothing())
+        conn.execute(postgresql.insert(table).values(**values).on_conflict_do_nothing()
+                     .inline())
     else:
-        conn.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing())
+        conn.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing().inline())
 
 
 def schedule(conn: Connection, project_id: int, decision: str, due_at: datetime,
