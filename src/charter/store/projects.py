@@ -48,6 +48,8 @@ SERVER_FIELDS = ("at", "by", "sealed")
 MAX_COMMAND_BYTES = 64 * 1024
 #: Rows fetched at a time while folding a log.
 FOLD_BATCH = 2000
+# Built once: every command appends one event.
+_INSERT_EVENT = events.insert()
 
 
 class NotFound(CharterError):
@@ -333,9 +335,10 @@ class Governance:
                      rejected, warm.last_hash)
         warm.note(command, rejected is None)
         try:
-            conn.execute(events.insert().values(
-                project_id=warm.project.id, seq=event.seq, at=at, command=command,
-                policy=event.policy, rejected=rejected, prev=event.prev, hash=event.hash))
+            conn.execute(_INSERT_EVENT, {
+                "project_id": warm.project.id, "seq": event.seq, "at": at, "command": command,
+                "policy": event.policy, "rejected": rejected, "prev": event.prev,
+                "hash": event.hash})
         except IntegrityError:
             raise CharterError("another process appended to this project at the same time; "
                                "try again") from None

@@ -74,14 +74,18 @@ class Effect:
     created_at: datetime | None = None
 
 
+# Built once and given their values at execution: each step queues a timer and an effect, and
+# building a statement costs more than running it. `inline`: no RETURNING of the new id, which
+# nobody reads; a write that returns nothing need not wait for the server (db.writing_batched).
+_INSERT_IGNORE = {
+    (dialect.__name__.rsplit(".", 1)[-1], table.name):
+        dialect.insert(table).on_conflict_do_nothing().inline()
+    for dialect in (postgresql, sqlite) for table in (jobs, outbox)
+}
+
+
 def _insert_ignore(conn: Connection, table: sa.Table, values: dict[str, Any]) -> None:
-    # `inline`: no RETURNING of the new id, which nobody reads; a write that returns nothing
-    # need not wait for the server (see db.writing_batched).
-    if conn.dialect.name == "postgresql":
-        conn.execute(postgresql.insert(table).values(**values).on_conflict_do_nothing()
-                     .inline())
-    else:
-        conn.execute(sqlite.insert(table).values(**values).on_conflict_do_nothing().inline())
+    conn.execute(_INSERT_IGNORE[conn.dialect.name, table.name], values)
 
 
 def schedule(conn: Connection, project_id: int, decision: str, due_at: datetime,
