@@ -187,3 +187,15 @@ def test_random_malformed_commands_never_give_5xx(service: Service) -> None:
     assert stored == rejected_logged + statuses.get(201, 0)
     assert accepted == statuses.get(201, 0)
     assert statuses.get(422, 0) > 100
+
+
+@pytest.mark.parametrize(("size", "status"), [(1024, 422), (1024 * 1024 + 1, 413)])
+def test_a_body_over_the_cap_is_refused_unread(service: Service, size: int,
+                                               status: int) -> None:
+    create(service)
+    answer = service.http.post(f"/api/v1/projects/{PROJECT}/commands",
+                               headers={"Authorization": f"Bearer {service.tokens['dave']}",
+                                        "Content-Type": "application/json"},
+                               content=b"[" + b" " * (size - 2) + b"]")
+    assert answer.status_code == status
+    assert answer.json()["error"]["code"] == ("too-large" if status == 413 else "invalid")
