@@ -20,7 +20,7 @@ VALUES: dict[str, list[Any]] = {
     "person": ["bob"], "nominee": ["dave"], "maintainers": ["alice", ["alice", "bob"]],
     "role": ["maintainer"], "process": ["lazy-consensus"], "duration": ["3 months"],
     "list": [["a", "b"], []], "ids": [["R1", 2]], "criterion": ["a", 1], "flag": [True],
-    "tally": [{"yes": 1, "no": 0, "abstain": 2}],
+    "tally": [{"yes": 1, "no": 0, "abstain": 2}], "policy": ["llama-stack"],
 }
 
 
