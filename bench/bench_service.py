@@ -200,7 +200,7 @@ def cold_start(url: str, count: int, folder: Path) -> None:
     start = time.perf_counter()
     scenario = load_scenario(path)
     engine, end = replay(scenario.policy.policy, scenario.people, scenario.commands,
-                         scenario.as_of)
+                         scenario.as_of, policy_digest=scenario.policy.digest)
     simulated = snapshot(engine, end)
     simulate_s = time.perf_counter() - start
     start = time.perf_counter()
