@@ -1,7 +1,7 @@
 """Snapshots of a project's folded state (a signed cache)
 
 Revision ID: 0003
-Revises: 0004 (0004 was merged first; this one was numbered before it)
+Revises: 0006 (0004-0006 were merged first; this one was numbered before them)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0003'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
