@@ -23,4 +23,5 @@ def app_from_environment() -> FastAPI:
     settings = load_settings()
     db = connect(settings.database_url)
     ensure_current(db, migrate_sqlite=False)
-    return create_app(Governance(db, settings.require_secret()), settings.webhook_secret)
+    return create_app(Governance(db, settings.require_secret()), settings.webhook_secret,
+                      settings)

@@ -1,7 +1,7 @@
 """Snapshots of a project's folded state (a signed cache)
 
-Revision ID: 0003
-Revises: 0006 (0004-0006 were merged first; this one was numbered before them)
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
