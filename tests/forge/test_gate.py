@@ -352,3 +352,22 @@ def test_a_pull_request_charter_has_not_seen_is_read_from_github(gated: Hub,
     assert any(r.method == "GET" and r.path == f"/repos/{REPO}/pulls/{NUMBER}"
                for r in gated.github.requests)
     assert verdict(gated, head)["conclusion"] == "success"
+
+
+def test_the_dashboard_shows_the_gate_and_escapes_what_the_pull_request_named(
+        gated: Hub, repo: Repo) -> None:
+    page = f"/projects/{REPO}/pulls/{NUMBER}"
+    assert "No gate run yet" in gated.http.get(page).text
+    head = open_pull(gated, repo, {"docs/<script>alert(1)</script>.md": "hi\n"})
+    html = gated.http.get(page).text
+    assert "Check run <code>charter</code>: failure" in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert head[:12] in html
+
+    pr_comment(gated, "/approve", "alice")
+    shown = gated.http.get(page, headers={"Accept": "application/json"}).json()
+    gate = shown["gate"]
+    assert gate["head"] == head and gate["author"] == AUTHOR
+    assert gate["approvals"] == [{"login": "alice", "at": head}]
+    assert gate["check_run"]["conclusion"] == "success" and gate["check_run"]["posted"]
+    assert "alice at" in gated.http.get(page).text

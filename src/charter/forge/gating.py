@@ -420,3 +420,35 @@ def _title(result: GateResult) -> str:
     first = blocking[0].message.split("; ")[0]
     more = f" (+{len(blocking) - 1} more)" if len(blocking) > 1 else ""
     return shorten(f"{blocking[0].rule}: {first}{more}", 200)
+
+
+def gate_view(gov: Governance, name: str, number_: int) -> dict[str, Any] | None:
+    """What the dashboard shows of pull request NUMBER_: its head, approvals and hold as stored,
+    and the check run last queued for that head (None before the gate has seen it)."""
+    project = gov.project(name)
+    with reading(gov.db) as conn:
+        row = conn.execute(sa.select(pull_requests.c.head, pull_requests.c.open,
+                                     pull_requests.c.state).where(
+            pull_requests.c.project_id == project.id,
+            pull_requests.c.number == number_)).first()
+        if row is None:
+            return None
+        run = conn.execute(sa.select(outbox.c.payload, outbox.c.delivered_at).where(
+            outbox.c.project_id == project.id,
+            outbox.c.ordering_key == f"check:{project.name}@{row.head}")
+            .order_by(outbox.c.id.desc()).limit(1)).first()
+    state = row.state if isinstance(row.state, Mapping) else {}
+    fields = run.payload.get("fields") if run is not None and isinstance(
+        run.payload, Mapping) else None
+    output = fields.get("output") if isinstance(fields, Mapping) else None
+    return {
+        "head": row.head, "open": bool(row.open), "title": state.get("title"),
+        "author": state.get("author"), "base": state.get("base"),
+        "approvals": [{"login": login, "at": at} for login, at in pulls.approvals_of(state)],
+        "hold": state.get("hold"),
+        "check_run": None if not isinstance(fields, Mapping) else {
+            "conclusion": fields.get("conclusion"),
+            "title": output.get("title") if isinstance(output, Mapping) else None,
+            "summary": output.get("summary") if isinstance(output, Mapping) else None,
+            "posted": run is not None and run.delivered_at is not None},
+    }

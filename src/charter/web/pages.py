@@ -163,9 +163,15 @@ def router(dash: Dashboard) -> APIRouter:
     async def pull(request: Request, owner: str, repo: str,
                    number: Annotated[int, PathParam(ge=1, le=10**9)]) -> Response:
         name = f"{owner}/{repo}"
-        return await show(request, name, "pull.html",
-                          lambda e, now: {"number": number,
-                                          "gate": views.gate_run(gov, name, number)},
+
+        def page(e: Any, now: Any) -> dict[str, Any]:
+            gate = views.gate_run(gov, name, number)
+            run = gate.get("check_run") if gate else None
+            summary = run.get("summary") if run else None
+            return {"number": number, "gate": gate,
+                    "summary_html": views.markdown_html(summary) if summary else ""}
+
+        return await show(request, name, "pull.html", page,
                           lambda: {"pull": number, "gate": views.gate_run(gov, name, number)})
 
     return pages

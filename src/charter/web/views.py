@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
 from charter.engine.calendar import WEEKDAYS, BusinessCalendar, iso
 from charter.engine.explain import explain
 from charter.engine.machine import Engine
@@ -248,6 +251,16 @@ def triage_queue(gov: Any, name: str) -> list[dict[str, Any]]:
 
 
 def gate_run(gov: Any, name: str, number: int) -> dict[str, Any] | None:
-    """The latest gate run of pull request NUMBER; none are stored yet (the gate store lands
-    apart), so the page shows "no gate run yet"."""
-    return None
+    """The gate as the GitHub App last judged pull request NUMBER (None before it has)."""
+    from charter.forge.gating import gate_view  # the GitHub side is optional for the pages
+
+    return gate_view(gov, name, number)
+
+
+def markdown_html(text: str) -> Markup:
+    """TEXT (the gate's markdown, which quotes file names a pull request chose) as HTML; raw
+    HTML in it is escaped, never passed through."""
+    return Markup(_MARKDOWN.render(text))
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
