@@ -4,6 +4,7 @@ state, and a snapshot that is altered, stale or foreign is ignored, never believ
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from charter.store.tables import events
 from charter.store.tables import snapshots as snapshot_table
 from charter.worker.run import Worker
 from tests.store.conftest import KEY, Clock
-from tests.store.test_projects import NAME, _secret_nomination, make
+from tests.store.test_projects import NAME, SHORT, _secret_nomination, make, simulate
 
 
 def _history(gov: Governance, clock: Clock, start: int, count: int) -> None:
@@ -61,6 +62,55 @@ def test_snapshot_then_later_events_equals_the_full_rebuild(gov: Governance, clo
     assert fresh.apply(NAME, "dave", body).event.seq == logged + 1
     assert gov.state(NAME) == fresh.state(NAME) == _rebuilt(db, clock)
     assert gov.verify(NAME) is None
+
+
+def test_a_snapshot_keeps_the_policies_adopted(gov: Governance, clock: Clock, db: sa.Engine,
+                                              tmp_path: Path) -> None:
+    _secret_nomination(gov, clock)
+    _history(gov, clock, 0, 5)  # P4 opens under the first policy and is open at the snapshot
+    clock.advance(hours=1)
+    assert gov.adopt_policy(NAME, SHORT, by="alice")
+    _history(gov, clock, 5, 4)  # P8 opens under SHORT
+    seq = gov.write_snapshot(NAME, every=1)
+    assert seq == len(gov.events_after(NAME, 0, 10**6))
+    clock.advance(hours=1)
+    assert gov.adopt_policy(NAME, "llm-d")  # after the snapshot: folded onto it
+    _history(gov, clock, 12, 5)
+    clock.advance(days=9)
+    Worker(gov, {"notice": lambda effect: None}, clock=clock).fire_due(1000)
+    fresh = _fresh(db, clock)
+    state = fresh.state(NAME)
+    assert fresh._by_name[NAME].snapshot_seq == seq
+    assert state == _rebuilt(db, clock) == gov.state(NAME)
+    hashes = [p["hash"] for p in state["policies"]]
+    assert len(hashes) == 3 == len(set(hashes))
+    assert {state["decisions"][d]["policy"] for d in ("P4", "P8", "P12")} == \
+        {h[:12] for h in hashes}
+    # The warm fields a later command is parsed and recorded under are the full fold's.
+    rebuilt = Governance(db, None, clock=clock)
+    rebuilt.state(NAME)
+    for warm in (fresh._by_name[NAME], gov._by_name[NAME]):
+        other = rebuilt._by_name[NAME]
+        assert (warm.policy_hash, warm.policy.digest, warm.seq, warm.last_hash, warm.last_at,
+                warm.uncounted) == (other.policy_hash, other.policy.digest, other.seq,
+                                    other.last_hash, other.last_at, other.uncounted)
+        assert [(v.index, v.digest, v.since, v.by) for v in warm.engine.policies] == \
+            [(v.index, v.digest, v.since, v.by) for v in other.engine.policies]
+        assert warm.engine.policy is warm.engine.policies[-1].policy
+    assert warm.policy_hash == hashes[-1] == gov.project(NAME).policy_hash
+    # A process started from the snapshot goes on under the newest policy, then adopts again.
+    clock.advance(hours=1)
+    body = {"do": "propose", "id": "LAST", "process": "lazy-consensus"}
+    assert fresh.apply(NAME, "dave", body).event.policy == hashes[-1]
+    assert fresh.adopt_policy(NAME, "llama-stack")
+    assert gov.state(NAME) == fresh.state(NAME) == _rebuilt(db, clock)
+    assert gov.verify(NAME) is None
+    assert simulate(tmp_path, gov.export(NAME)) == gov.state(NAME)
+    # A snapshot written after several adoptions restores as well.
+    assert gov.write_snapshot(NAME, every=1) is not None
+    again = _fresh(db, clock)
+    assert again.state(NAME) == _rebuilt(db, clock)
+    assert again._by_name[NAME].snapshot_seq == len(gov.events_after(NAME, 0, 10**6))
 
 
 def _flip_state(db: sa.Engine, clock: Clock) -> Governance:

@@ -294,13 +294,18 @@ class Governance:
     def _restore(self, conn: Connection, warm: _Warm) -> None:
         """Start WARM from the project's newest sound snapshot, if it has one."""
         assert self.key is not None
-        if warm.project.initial is not None:
-            return  # it adopted another policy: snapshots are written for one policy only
+        name = warm.project.name
+
+        def policy_of(digest: str) -> LoadedPolicy:
+            return self._loaded(conn, digest, name)
+
         with collector_paused():
-            loaded = snapshots.load(conn, self.key, warm.project.id, warm.project.name,
-                                    warm.project.policy_hash, warm.project.policy, warm.engine)
+            loaded = snapshots.load(conn, self.key, warm.project.id, name,
+                                    warm.project.start()[1], policy_of)
         if loaded is None:
             return
+        # The policy in force at the snapshot's seq: later events are parsed under it.
+        warm.policy, warm.policy_hash = policy_of(loaded.policy_hash), loaded.policy_hash
         warm.engine, warm.watch = loaded.engine, Watch(loaded.engine)
         warm.seq, warm.last_hash, warm.last_at = loaded.seq, loaded.hash, loaded.at
         warm.uncounted, warm.snapshot_seq = loaded.uncounted, loaded.seq
@@ -515,20 +520,16 @@ class Governance:
             return None  # a snapshot is signed with the secret key: none without it
         with reading(self.db) as conn:
             project = self.project(name, conn)
-            if project.initial is not None:
-                # A snapshot stands for one policy; a project that adopted another is folded
-                # from its log (see _restore).
-                return None
-            engine = Engine(project.policy.policy, project.people,
-                            policy_digest=project.policy_hash)
-            warm = _Warm(project, engine, Watch(engine), project.policy, project.policy_hash)
+            first, first_hash = project.start()
+            engine = Engine(first.policy, project.people, policy_digest=first_hash)
+            warm = _Warm(project, engine, Watch(engine), first, first_hash)
             self._catch_up(conn, warm)
         if warm.seq == 0 or warm.seq - warm.snapshot_seq < every:
             return None
         try:
             with writing(self.db) as conn, collector_paused():
                 snapshots.write(conn, self.key, project.id, warm.seq, warm.last_hash,
-                                project.policy_hash, warm.engine, warm.uncounted,
+                                warm.policy_hash, warm.engine, warm.uncounted,
                                 _second(self.clock()))
         except IntegrityError:
             return None  # another process wrote this very snapshot first
