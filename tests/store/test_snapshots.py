@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from charter.policy.loader import load_policy
 from charter.store import snapshots
+from charter.store.log import canonical, sha256
 from charter.store.projects import Governance
-from charter.store.tables import events
+from charter.store.tables import events, policies, projects
 from charter.store.tables import snapshots as snapshot_table
 from charter.worker.run import Worker
 from tests.store.conftest import KEY, Clock
@@ -152,12 +154,23 @@ def _signed_garbage(db: sa.Engine, clock: Clock) -> Governance:
     return _fresh(db, clock)
 
 
+def _other_first_policy(db: sa.Engine, clock: Clock) -> Governance:
+    # The project's log now starts from another policy than the snapshot's engine did.
+    data = load_policy("llm-d").data
+    digest = sha256(canonical(data))
+    with db.begin() as conn:
+        conn.execute(policies.insert().values(hash=digest, content=data))
+        conn.execute(projects.update().values(initial_policy=digest))
+    return _fresh(db, clock)
+
+
 @pytest.mark.parametrize(("spoil", "why"), [
     (_flip_state, "signature"),
     (_other_key, "signature"),
     (_other_chain, "does not have its hash"),
     (_other_engine, "another version"),
     (_signed_garbage, "does not load"),
+    (_other_first_policy, "first policy is not the project's"),
 ])
 def test_an_unsound_snapshot_is_ignored(gov: Governance, clock: Clock, db: sa.Engine,
                                         caplog: pytest.LogCaptureFixture, spoil: Any,
