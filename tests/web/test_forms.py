@@ -3,11 +3,14 @@ the secret ballot flow in the browser."""
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
 
+from charter.engine.state import RejectionKind
 from charter.web.forms import command_of, refused_status, safe_next
 from charter.worker.run import Worker, log_notice
 from tests.web.conftest import DEMO, Demo
@@ -189,12 +192,55 @@ def test_next_stays_on_this_site(value: object, expected: str) -> None:
     assert safe_next(value, "/") == expected
 
 
-@pytest.mark.parametrize(("reason", "status"), [
-    ("only maintainers may call a vote; hana is contributor", 403),
-    ("only the nominee (gus) may request-explanations on NOM-2", 403),
-    ("hana already upvoted RFC-4 (already counted; one upvote per person)", 409),
-    ("NOM-2 is still open; explanations are released after it closes", 409),
-    ("hana is not on NOM-2's frozen roster; secret ballots are cast by the roster only", 403),
-])
-def test_refusals_about_who_acts_are_403(reason: str, status: int) -> None:
-    assert refused_status(reason) == status
+def _past_deadline(demo: Demo, vote: str) -> None:
+    """Move past VOTE's deadline without the worker: its sealed ballots are not counted yet."""
+    closes = demo.svc.gov.decision(DEMO, vote)["closes_at"]
+    demo.clock.now = datetime.fromisoformat(closes.replace("Z", "+00:00")) + timedelta(hours=1)
+
+
+#: Refusals on the dashboard: (who, command, what happens first, status, words of the reason).
+#: The status follows the engine's kind of refusal, never the reason's wording.
+REFUSALS: list[tuple[str, dict[str, str], Callable[[Demo], object], int, str]] = [
+    ("hana", {"do": "call-vote", "id": "LC-4", "vote": "DV-9"}, lambda d: None, 403,
+     "only maintainer"),
+    ("hana", {"do": "vote", "id": "NOM-2", "choice": "yes"}, lambda d: None, 403,
+     "not on NOM-2's frozen roster"),
+    ("gus", {"do": "vote", "id": "NOM-2", "choice": "yes"}, lambda d: None, 403,
+     "is the subject of NOM-2"),
+    ("ada", {"do": "request-explanations", "id": "NOM-2"}, lambda d: None, 403,
+     "only the nominee"),
+    ("ada", {"do": "vote", "id": "NOM-2", "choice": "yes"}, lambda d: _close(d, "NOM-2"), 409,
+     "ballots are no longer accepted"),
+    ("ada", {"do": "vote", "id": "NOM-2", "choice": "yes"},
+     lambda d: _past_deadline(d, "NOM-2"), 409, "closed at"),
+    ("gus", {"do": "request-explanations", "id": "NOM-2"}, lambda d: None, 409,
+     "still open"),
+    ("ada", {"do": "upvote", "id": "RFC-4"},
+     lambda d: d.svc.gov.apply(DEMO, "ada", {"do": "upvote", "id": "RFC-4"}), 409,
+     "already upvoted"),
+    ("ada", {"do": "vote", "id": "NOPE-1", "choice": "yes"}, lambda d: None, 409,
+     "there is no decision NOPE-1"),
+]
+
+
+@pytest.mark.parametrize(("who", "body", "before", "status", "words"), REFUSALS)
+def test_refusals_are_403_for_who_and_409_for_state_or_time(
+        demo: Demo, who: str, body: dict[str, str], before: Callable[[Demo], object],
+        status: int, words: str) -> None:
+    before(demo)
+    visitor = demo.visitor(who)
+    answer = visitor.post(f"{P}/act", body, page="/signin")
+    shown = html.unescape(answer.text)
+    assert answer.status_code == status and words in shown
+    assert ("Refused" if status == 403 else "Rejected") in shown
+    # The log keeps the engine's reason unchanged, whatever the page's status.
+    # (The service's own events, such as a count, may follow it.)
+    last = [e for e in demo.svc.gov.events_after(DEMO) if e.command["by"] == who][-1]
+    assert last.command["do"] == body["do"]
+    assert last.rejected is not None and words in last.rejected
+
+
+@pytest.mark.parametrize(("kind", "status"), [("forbidden", 403), ("conflict", 409),
+                                              (None, 409)])
+def test_the_status_follows_the_kind(kind: RejectionKind | None, status: int) -> None:
+    assert refused_status(kind) == status

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from charter.engine.calendar import WEEKDAYS, BeyondCalendar, BusinessCalendar, iso
 from charter.engine.people import Roster
 from charter.engine.state import (
+    CONFLICT,
+    FORBIDDEN,
     Command,
     ComponentState,
     Decision,
@@ -159,7 +161,8 @@ class Engine:
             # Handlers compute every deadline before they change any state, so a deadline past
             # the calendar's end rejects the command cleanly, as a policy refusal does.
             reason = why.reason if isinstance(why, Rejected) else str(why)
-            rejection = Rejection(cmd.index, reason, cmd.at, cmd.verb)
+            kind = why.kind if isinstance(why, Rejected) else CONFLICT
+            rejection = Rejection(cmd.index, reason, cmd.at, cmd.verb, kind)
             self.rejected.append(rejection)
             return rejection
         return None
@@ -194,7 +197,7 @@ class Engine:
         """Reject unless LOGIN holds one of ACTORS ('anyone' admits everybody)."""
         if not self.allowed(login, actors):
             raise Rejected(f"only {describe_actors(actors)} may {doing}; {login} is "
-                           f"{describe_roles(self.roster.roles(login))}")
+                           f"{describe_roles(self.roster.roles(login))}", FORBIDDEN)
 
     def new_id(self, decision_id: Any, what: str = "id") -> str:
         if not isinstance(decision_id, str) or not decision_id:

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from charter.engine.tally import BallotBox, Tally
+
+#: Why a command was refused: `forbidden` when the policy does not let this person do it (their
+#: roles, the frozen roster, being the author or subject), `conflict` when the decision's state
+#: or the time does not allow it (closed, too late, unknown id, malformed).
+RejectionKind = Literal["forbidden", "conflict"]
+FORBIDDEN: RejectionKind = "forbidden"
+CONFLICT: RejectionKind = "conflict"
 
 
 class Rejected(Exception):
     """The policy does not allow this command now; the reason says what a person can do."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, kind: RejectionKind = CONFLICT) -> None:
         self.reason = reason
+        self.kind = kind
         super().__init__(reason)
 
 
@@ -109,6 +117,8 @@ class Rejection:
     reason: str
     at: datetime
     verb: str
+    # Not logged: the log keeps the reason only, and a replay recomputes the kind.
+    kind: RejectionKind = CONFLICT
 
 
 @dataclass(frozen=True, slots=True)

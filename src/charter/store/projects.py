@@ -30,7 +30,7 @@ from charter.engine.machine import Engine
 from charter.engine.processes.votes import vote_process
 from charter.engine.replay import collector_paused
 from charter.engine.report import decision_view, snapshot
-from charter.engine.state import Command, Decision, VoteDecision
+from charter.engine.state import Command, Decision, RejectionKind, VoteDecision
 from charter.errors import CharterError
 from charter.policy.loader import PRESETS, LoadedPolicy, load_policy
 from charter.scenario import COUNTER, parse_command, stored_command
@@ -108,13 +108,16 @@ class _Warm:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a command did: its event, the engine's reason if rejected, the decision's state."""
+    """What a command did: its event, the engine's reason and kind of refusal if rejected, the
+    decision's state."""
 
     event: Event
     rejected: str | None
     decision: dict[str, Any] | None
     receipt: str | None = None
     changes: tuple[DomainEvent, ...] = ()
+    #: `forbidden` (who is acting) or `conflict` (the decision's state or the time) when rejected.
+    refusal: RejectionKind | None = None
 
 
 def utcnow() -> datetime:
@@ -404,7 +407,8 @@ class Governance:
             decision_id = command.get("id")
             view = self._decision_view(warm, str(decision_id), at) if isinstance(
                 decision_id, str | int) else None
-            return Outcome(event, reason, view, receipt, tuple(changes))
+            return Outcome(event, reason, view, receipt, tuple(changes),
+                           rejection.kind if rejection else None)
 
     def _parse(self, warm: _Warm, stored: dict[str, Any], at: datetime) -> Command:
         try:

@@ -1,6 +1,7 @@
 """The pages' forms: each posts a command in the API's vocabulary, checked for its CSRF token and
 applied through `Governance.apply` as the signed-in person, exactly as `POST /commands` does.
-The engine decides; a refusal is shown with its reason (403 when it is about who may act)."""
+The engine decides; a refusal is shown with its reason, 403 when the engine says it is about who
+is acting (`forbidden`) and 409 when the decision's state or the time does not allow it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from charter.engine.state import FORBIDDEN, RejectionKind
 from charter.errors import CharterError
 from charter.store.projects import Forbidden, NotFound
 from charter.web.pages import ballot_context
@@ -44,11 +46,9 @@ def safe_next(value: object, fallback: str) -> str:
     return fallback
 
 
-def refused_status(reason: str) -> int:
-    """403 when the engine refused because of who is acting (its reasons say "only ... may"
-    or that they are not on the roster), 409 for anything else."""
-    first = reason.split(";")[0]
-    return 403 if reason.startswith("only ") or " may " in first or "roster" in first else 409
+def refused_status(kind: RejectionKind | None) -> int:
+    """403 when the engine refused because of who is acting, 409 for anything else."""
+    return 403 if kind == FORBIDDEN else 409
 
 
 def router(dash: Dashboard) -> APIRouter:
@@ -81,7 +81,7 @@ def router(dash: Dashboard) -> APIRouter:
         except CharterError as err:
             return dash.error(request, 422, "Not a valid command", err.message, "invalid")
         if outcome.rejected is not None:
-            status = refused_status(outcome.rejected)
+            status = refused_status(outcome.refusal)
             return dash.error(request, status, "Refused" if status == 403 else "Rejected",
                               f"The engine refused this: {outcome.rejected}", "rejected")
         if wants_json(request):

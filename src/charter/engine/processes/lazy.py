@@ -8,7 +8,7 @@ from typing import Any
 from charter.engine.calendar import iso
 from charter.engine.machine import Engine, handles, on_deadline, settles
 from charter.engine.processes.votes import count, open_vote, withdraw_vote
-from charter.engine.state import Command, LazyDecision, Objection, Rejected, VoteDecision
+from charter.engine.state import FORBIDDEN, Command, LazyDecision, Objection, Rejected, VoteDecision
 from charter.policy.schema import (
     LAZY_TYPES,
     LazyConsensus,
@@ -79,7 +79,7 @@ def object_(engine: Engine, cmd: Command) -> None:
     if not engine.allowed(cmd.by, proc.objectors):
         roles = ", ".join(proc.objectors)
         raise Rejected(f"only active {roles}s' objections count in {decision.process}; "
-                       f"{cmd.by} may comment, but the objection is not counted")
+                       f"{cmd.by} may comment, but the objection is not counted", FORBIDDEN)
     replaced = cmd.by in decision.objections
     decision.objections[cmd.by] = Objection(cmd.by, cmd.at, cmd.get("reason"))
     decision.status = "contested"
@@ -112,7 +112,7 @@ def withdraw(engine: Engine, cmd: Command) -> None:
         return
     decision = engine.get(cmd.get("id"), LazyDecision, "withdraw")
     if cmd.by != decision.by:
-        raise Rejected(f"only the proposer ({decision.by}) may withdraw {decision.id}")
+        raise Rejected(f"only the proposer ({decision.by}) may withdraw {decision.id}", FORBIDDEN)
     _still_open(decision, "withdraw")
     decision.status = "withdrawn"
     decision.closed_at = cmd.at
@@ -159,7 +159,7 @@ def review(engine: Engine, cmd: Command) -> None:
     owned = [c for c in decision.components if cmd.by in _maintainers(engine, c)]
     if not owned:
         comps = ", ".join(decision.components) or "no component"
-        raise Rejected(f"{decision.id} impacts {comps}; {cmd.by} maintains none of them")
+        raise Rejected(f"{decision.id} impacts {comps}; {cmd.by} maintains none of them", FORBIDDEN)
     if cmd.by not in decision.reviews:
         decision.reviews.append(cmd.by)
     engine.log(cmd.at, decision.id, f"reviewed by {cmd.by} for {', '.join(owned)}")
@@ -175,7 +175,7 @@ def approve_proposal(engine: Engine, decision: LazyDecision, cmd: Command) -> No
     _still_open(decision, "approve")
     if cmd.by == decision.by:
         raise Rejected(f"{cmd.by} wrote {decision.id}; a proposal is approved by a maintainer "
-                       "other than its author")
+                       "other than its author", FORBIDDEN)
     if cmd.by in decision.approvals:
         raise Rejected(f"{cmd.by} already approved {decision.id}")
     decision.approvals.append(cmd.by)

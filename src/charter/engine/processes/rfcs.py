@@ -8,7 +8,7 @@ from typing import Any
 from charter.engine.calendar import iso
 from charter.engine.machine import Engine, handles
 from charter.engine.processes.lazy import approve_proposal
-from charter.engine.state import Command, LazyDecision, Rejected, Rfc
+from charter.engine.state import FORBIDDEN, Command, LazyDecision, Rejected, Rfc
 from charter.policy.schema import RfcProcess, RoadmapProcess
 
 _QUARTER = re.compile(r"^\d{4}-?Q[1-4]$")
@@ -39,7 +39,7 @@ def upvote(engine: Engine, cmd: Command) -> None:
 def complete(engine: Engine, cmd: Command) -> None:
     rfc = engine.get(cmd.get("id"), Rfc, "complete")
     if cmd.by != rfc.by:
-        raise Rejected(f"only the RFC's author ({rfc.by}) completes {rfc.id}")
+        raise Rejected(f"only the RFC's author ({rfc.by}) completes {rfc.id}", FORBIDDEN)
     if rfc.status != "draft":
         raise Rejected(f"{rfc.id} is already {rfc.status}")
     rfc.status = "complete"

@@ -7,7 +7,7 @@ from typing import Any
 
 from charter.engine.calendar import iso
 from charter.engine.machine import Engine, handles, on_deadline, settle
-from charter.engine.state import Command, LazyDecision, Rejected, VoteDecision
+from charter.engine.state import FORBIDDEN, Command, LazyDecision, Rejected, VoteDecision
 from charter.engine.tally import Ballot, BallotBox, Tally, decide, tally
 from charter.policy.schema import NominationProcess, RemovalProcess, VoteProcess
 
@@ -52,7 +52,7 @@ def cast(engine: Engine, cmd: Command) -> None:
         when = f" at {iso(vote.closed_at)}" if vote.closed_at else ""
         raise Rejected(f"{vote.id} is {vote.status}{when}; ballots are no longer accepted")
     if cmd.by == vote.subject:
-        raise Rejected(f"{cmd.by} is the subject of {vote.id} and does not vote on it")
+        raise Rejected(f"{cmd.by} is the subject of {vote.id} and does not vote on it", FORBIDDEN)
     if vote.closes_at is not None and cmd.at >= vote.closes_at:
         raise Rejected(f"voting on {vote.id} closed at {iso(vote.closes_at)}; its sealed ballots "
                        "are being counted")
@@ -81,7 +81,7 @@ def _cast_sealed(engine: Engine, vote: VoteDecision, proc: AnyVote, cmd: Command
                        "ones too")
     if cmd.by not in vote.box.roster:
         raise Rejected(f"{cmd.by} is not on {vote.id}'s frozen roster; secret ballots are cast "
-                       "by the roster only")
+                       "by the roster only", FORBIDDEN)
     again = cmd.by in vote.box.sealed
     vote.box.sealed.add(cmd.by)
     replaced = ' (replaces theirs)' if again else ''
@@ -147,7 +147,7 @@ def propose_removal(engine: Engine, cmd: Command) -> None:
     engine.require(cmd.by, proc.proposers, "propose a removal")
     person = cmd.get("person")
     if person == cmd.by:
-        raise Rejected(f"{cmd.by} cannot propose their own removal; step down instead")
+        raise Rejected(f"{cmd.by} cannot propose their own removal; step down instead", FORBIDDEN)
     if not engine.roster.holds(person, proc.removes):
         raise Rejected(f"{person} is not a {proc.removes}; there is nothing to remove")
     for other in engine.about.get(person, ()):
@@ -200,7 +200,7 @@ def request_explanations(engine: Engine, cmd: Command) -> None:
 
 def withdraw_vote(engine: Engine, vote: VoteDecision, cmd: Command) -> None:
     if cmd.by != vote.by:
-        raise Rejected(f"only {vote.by}, who opened {vote.id}, may withdraw it")
+        raise Rejected(f"only {vote.by}, who opened {vote.id}, may withdraw it", FORBIDDEN)
     if vote.status != "open":
         raise Rejected(f"{vote.id} is {vote.status}; only an open vote can be withdrawn")
     vote.status = "withdrawn"
@@ -253,7 +253,7 @@ def _nomination(engine: Engine, cmd: Command, verb: str) -> VoteDecision:
     if not isinstance(vote_process(engine, vote), NominationProcess):
         raise Rejected(f"{vote.id} is not a nomination")
     if cmd.by != vote.subject:
-        raise Rejected(f"only the nominee ({vote.subject}) may {verb} on {vote.id}")
+        raise Rejected(f"only the nominee ({vote.subject}) may {verb} on {vote.id}", FORBIDDEN)
     return vote
 
 
