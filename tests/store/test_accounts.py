@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from charter.errors import CharterError
-from charter.store.accounts import authenticate, check_login, set_password
+from charter.store.accounts import account_spelling, authenticate, check_login, set_password
 from charter.store.db import reading, writing
 from charter.store.tables import accounts
 from tests.store.conftest import Clock
@@ -42,3 +42,17 @@ def test_bad_logins_and_passwords(db: sa.Engine, clock: Clock, login: str, passw
 
 def test_logins_look_like_github_logins() -> None:
     assert check_login("octo-cat") == "octo-cat"
+
+
+@pytest.mark.parametrize(("accounts_made", "typed", "spelled"), [
+    (["ada"], "ada", "ada"), (["ada"], "ADA", "ada"), (["Ada"], "ada", "Ada"),
+    (["ada", "Ada"], "ADA", "ADA"),  # two spellings: none is chosen for the typist
+    (["ada", "Ada"], "Ada", "Ada"), ([], "nobody", "nobody"),
+])
+def test_account_spelling_ignores_case(db: sa.Engine, clock: Clock, accounts_made: list[str],
+                                       typed: str, spelled: str) -> None:
+    with writing(db) as conn:
+        for login in accounts_made:
+            set_password(conn, login, "a long password", clock.now)
+    with reading(db) as conn:
+        assert account_spelling(conn, typed) == spelled

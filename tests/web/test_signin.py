@@ -35,6 +35,14 @@ def test_sign_in_and_out(demo: Demo) -> None:
     assert "Signed in as" not in visitor.get("/").text
 
 
+@pytest.mark.parametrize("typed", ["ada", "ADA", "Ada"])
+def test_local_logins_are_case_insensitive(demo: Demo, typed: str) -> None:
+    visitor = demo.visitor()
+    answer = visitor.post("/signin", {"login": typed, "password": demo.passwords["ada"]})
+    assert answer.status_code == 303
+    assert '<strong id="signed-in-as">ada</strong>' in visitor.get("/").text
+
+
 @pytest.mark.parametrize(("login", "password"), [
     ("ada", "wrong password"), ("nobody", "whatever-password"), ("", ""),
     ("ada", "x" * 5000),
@@ -117,6 +125,25 @@ def test_github_sign_in(oauth_service: Service, github: FakeGitHub) -> None:
     again = Visitor(oauth_service.base)
     state2, _ = _start(again)
     assert again.get(f"/auth/github/callback?code={code}&state={state2}").status_code == 502
+
+
+@pytest.mark.parametrize(("github_login", "signed_in"), [
+    ("FEMI", "femi"), ("Femi", "femi"), ("femi", "femi"), ("Stranger-1", "Stranger-1"),
+])
+def test_github_logins_take_the_rosters_spelling(oauth_service: Service, github: FakeGitHub,
+                                                 github_login: str, signed_in: str) -> None:
+    """GitHub logins are case-insensitive: FEMI on GitHub is femi on the roster, so she acts
+    as femi; a login no roster knows keeps GitHub's spelling."""
+    visitor = Visitor(oauth_service.base)
+    state, _ = _start(visitor)
+    code = github.authorize(github_login)
+    assert visitor.get(f"/auth/github/callback?code={code}&state={state}").status_code == 303
+    assert f'<strong id="signed-in-as">{signed_in}</strong>' in visitor.get("/").text
+    # The engine knows her: an upvote from the mapped login is hers, not a stranger's.
+    answer = visitor.post(f"/projects/{DEMO}/act", {"do": "upvote", "id": "RFC-3"})
+    assert answer.status_code == 303
+    last = visitor.get(f"/api/v1/projects/{DEMO}/events").json()["events"][-1]
+    assert last["command"]["by"] == signed_in and last["rejected"] is None
 
 
 @pytest.mark.parametrize("tamper", ["wrong-state", "no-cookie", "no-code"])

@@ -47,6 +47,18 @@ def set_password(conn: Connection, login: str, password: str, now: datetime) -> 
     return True
 
 
+def account_spelling(conn: Connection, login: str) -> str:
+    """The account's own spelling of LOGIN: itself when it exists, else the one account whose
+    login differs only in case (logins are GitHub's, which are case-insensitive)."""
+    if len(login) > 200 or conn.execute(sa.select(accounts.c.login)
+                                        .where(accounts.c.login == login)).first():
+        return login
+    found = conn.execute(sa.select(accounts.c.login)
+                         .where(sa.func.lower(accounts.c.login) == login.lower())
+                         .limit(2)).scalars().all()
+    return str(found[0]) if len(found) == 1 else login
+
+
 def authenticate(conn: Connection, login: str, password: str) -> bool:
     """True when PASSWORD is LOGIN's; as slow for an unknown login as for a wrong password."""
     if len(login) > 200 or len(password) > MAX_PASSWORD:

@@ -168,6 +168,17 @@ class Governance:
             return [r.name for r in conn.execute(sa.select(projects.c.name)
                                                  .order_by(projects.c.name))]
 
+    def roster_spelling(self, login: str) -> str:
+        """LOGIN as the projects' rosters spell it when they differ from it only in case (GitHub
+        logins are case-insensitive); LOGIN itself when no roster, or more than one spelling,
+        matches."""
+        folded = login.lower()
+        found: set[str] = set()
+        for name in self.project_names():
+            found |= self.read(name, lambda engine, _: {
+                known for known in engine.roster.logins() if known.lower() == folded})
+        return found.pop() if len(found) == 1 and login not in found else login
+
     def project(self, name: str, conn: Connection | None = None) -> Project:
         def load(c: Connection) -> Project:
             row = c.execute(sa.select(projects).where(projects.c.name == name)).first()

@@ -2,7 +2,8 @@
 
 GitHub: `/auth/github` redirects to GitHub's authorize page with a random `state` kept in a
 signed, short-lived cookie; the callback checks it, exchanges the code for a token, asks
-`/user` who that is, and signs them in under their GitHub login (the roster's logins).
+`/user` who that is, and signs them in under their GitHub login (the roster's logins). Logins
+are case-insensitive, as on GitHub: whoever signs in gets the rosters' spelling of theirs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from charter.store.accounts import authenticate
+from charter.store.accounts import account_spelling, authenticate
 from charter.store.db import reading
 from charter.web.forms import safe_next
 from charter.web.render import Dashboard
@@ -62,16 +63,19 @@ def router(dash: Dashboard, oauth: GitHubOAuth | None) -> APIRouter:
         login, password = str(data.get("login") or "").strip(), str(data.get("password") or "")
         back = safe_next(data.get("next"), "/")
 
-        def verify() -> bool:
+        def verify() -> str | None:
             with reading(dash.gov.db) as conn:
-                return authenticate(conn, login, password)
+                spelled = account_spelling(conn, login)
+                return spelled if authenticate(conn, spelled, password) else None
 
-        if not login or not await run_in_threadpool(verify):
+        known = await run_in_threadpool(verify) if login else None
+        if known is None:
             return dash.page(request, "signin.html", {"next": back, "failed": True,
                                                       "login_value": login[:100]}, 401,
                              session=session)
+        known = await run_in_threadpool(dash.gov.roster_spelling, known)
         response = RedirectResponse(back, 303)
-        dash.sessions.save(response, dash.sessions.fresh(login, "password"))
+        dash.sessions.save(response, dash.sessions.fresh(known, "password"))
         return response
 
     @signin.post("/signout")
@@ -126,6 +130,7 @@ def router(dash: Dashboard, oauth: GitHubOAuth | None) -> APIRouter:
             login = await _github_login(oauth, code, _callback(request, oauth))
         except _OAuthFailed as err:
             return dash.error(request, 502, "Sign-in failed", str(err), "github")
+        login = await run_in_threadpool(dash.gov.roster_spelling, login)
         response = RedirectResponse(safe_next(kept.get("next"), "/"), 303)
         response.delete_cookie(OAUTH_COOKIE, path="/auth/github")
         dash.sessions.save(response, dash.sessions.fresh(login, "github"))
