@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.forge.conftest import INSTALLATION, REPO, Hub, fixture
+from tests.forge.conftest import INSTALLATION, REPO, Hub, comment_payload, fixture
 
 PEOPLE = {"alice": "maintainer", "bob": "maintainer", "carol": "maintainer",
           "dave": "contributor"}
@@ -85,3 +85,15 @@ def test_unknown_commands_and_bots_get_no_engine_command(hub: Hub) -> None:
     said = answers(hub)
     assert len(said) == 1 and "unknown command `/frobnicate`" in said[0]
     assert hub.gov.events_after(REPO) == []
+
+
+def test_incubate_on_github_registers_the_component_with_its_criteria(hub: Hub) -> None:
+    hub.gov.create_project(REPO, "llm-d", {"alice": "maintainer", "bob": "maintainer"})
+    data = comment_payload("/incubate 6 months @bob\n- used by two model servers\n- documented",
+                           "alice", number=9, title="A telemetry exporter")
+    data["issue"]["labels"] = [{"name": "component/telemetry"}]
+    assert hub.send("issue_comment", data).status_code == 202
+    hub.work()
+    component = hub.gov.state(REPO)["components"]["telemetry"]
+    assert component["status"] == "incubating", component
+    assert "accepted" in answers(hub)[-1] or "incubating" in answers(hub)[-1]

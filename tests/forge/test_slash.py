@@ -72,7 +72,8 @@ def test_commands(line: str, command: dict[str, Any]) -> None:
     ("/nominate", None, "usage: `/nominate @LOGIN ROLE"),
     ("/propose-removal", None, "usage"),
     ("/select-roadmap 2026Q2", None, "usage"),
-    ("/incubate", None, "over the API"),
+    ("/incubate", None, "usage: `/incubate TIMEFRAME"),
+    ("/incubate 6 months", None, "graduation criteria as a list"),
     ("/lgtm", None, "not configured"),
     ("/hold", None, "not configured"),
     ("/frobnicate", None, "unknown command `/frobnicate`"),
@@ -81,6 +82,38 @@ def test_answers_without_the_engine(line: str, decisions: dict[str, Any] | None,
                                     answer: str) -> None:
     translated = translate(line, decisions)
     assert translated.command is None and answer in (translated.answer or "")
+
+
+INCUBATION = """Let's incubate the telemetry exporter.
+/incubate 6 months @alice @bob
+Graduation criteria:
+- [ ] used by two model servers
+* documented
+- [x] conformance tests green
+```
+- not a criterion (in a fence)
+```
+"""
+
+
+@pytest.mark.parametrize(("body", "labels", "expected"), [
+    (INCUBATION, ("component/telemetry",), {
+        "do": "incubate", "id": "telemetry", "goals": "Adopt ruff", "timeframe": "6 months",
+        "criteria": ["used by two model servers", "documented", "conformance tests green"],
+        "maintainers": ["alice", "bob"], "title": "Adopt ruff"}),
+    ("/incubate 3 months\n- works", ("component/x",), {
+        "do": "incubate", "id": "x", "goals": "Adopt ruff", "timeframe": "3 months",
+        "criteria": ["works"], "title": "Adopt ruff"}),
+    ("/incubate 3 months\n- works", ("bug",), None),
+])
+def test_incubate_takes_its_criteria_from_the_comment_s_list(
+        body: str, labels: tuple[str, ...], expected: dict[str, Any] | None) -> None:
+    found, _ = slash.parse(body)
+    issue = Comment(**{**ISSUE.__dict__, "body": body, "labels": labels})
+    translated = slash.translate(found[0], issue, lambda: {}, lambda vote: vote)
+    assert translated.command == expected
+    if expected is None:
+        assert "component/ID" in (translated.answer or "")
 
 
 def test_approve_on_a_pull_request() -> None:

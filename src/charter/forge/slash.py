@@ -102,6 +102,48 @@ def _component(comment: Comment) -> str | None:
     return None
 
 
+#: A list item of a comment's body: `- text`, `* text`, `- [ ] text` or `- [x] text`.
+_ITEM = re.compile(r"^\s*[-*+]\s+(?:\[[ xX]\]\s+)?(\S.*)$")
+MAX_CRITERIA = 20
+
+
+def criteria_of(body: str) -> list[str]:
+    """The list items of BODY outside code fences: an `/incubate`'s graduation criteria."""
+    found: list[str] = []
+    fenced = False
+    for raw in body.splitlines():
+        if _FENCE.match(raw):
+            fenced = not fenced
+            continue
+        match = None if fenced else _ITEM.match(raw)
+        if match:
+            found.append(shorten(match[1].strip(), 200))
+    return found[:MAX_CRITERIA]
+
+
+def _incubate(slash: Slash, comment: Comment, command: Callable[..., Translation],
+              usage: Callable[[str], Translation]) -> Translation:
+    """`/incubate TIMEFRAME [@MAINTAINER ...]` on an issue labelled `component/ID`: the goals
+    are the issue's title and the graduation criteria the comment's list items, as the llm-d
+    guide asks ("clear goals", "timeframe for experimentation", "graduation success criteria")."""
+    component = _component(comment)
+    if component is None:
+        return Translation(slash, answer="this issue has no `component/ID` label, so there is "
+                           "no component to incubate: add one, then `/incubate` again")
+    words = slash.words
+    logins = [w for w in words if w.startswith("@")]
+    timeframe = " ".join(w for w in words if not w.startswith("@"))
+    maintainers = [_login(w) for w in logins]
+    criteria = criteria_of(comment.body)
+    if not timeframe or not criteria or None in maintainers:
+        return usage("/incubate TIMEFRAME [@MAINTAINER ...]` followed by the graduation "
+                     "criteria as a list (`- criterion`, one per line) in the same comment; "
+                     "the goals are the issue's title`")
+    return command("incubate", id=component, goals=comment.title, timeframe=timeframe,
+                   criteria=criteria, maintainers=[m for m in maintainers if m],
+                   title=comment.title)
+
+
 def translate(slash: Slash, comment: Comment, decisions: Callable[[], Mapping[str, Any]],
               ballot_url: Callable[[str], str]) -> Translation:
     """The engine command for SLASH in COMMENT; DECISIONS gives the project's decisions now
@@ -181,9 +223,7 @@ def translate(slash: Slash, comment: Comment, decisions: Callable[[], Mapping[st
             return command("meet", id=component, criterion=rest)
         return command(verb, id=component, reason=rest if verb != "graduate" else None)
     if verb == "incubate":
-        return Translation(slash, answer="`/incubate` needs goals, a timeframe and criteria: "
-                           "register the component over the API (`POST "
-                           ".../commands` with `do: incubate`) for now")
+        return _incubate(slash, comment, command, usage)
     if verb in _GATE:
         return Translation(slash, answer=f"`/{verb}` is for the merge gate, which is not "
                            "configured on this service: nothing was recorded")
