@@ -54,11 +54,11 @@ def test_a_delivery_that_fails_midway_applies_no_command_twice(
     real = hub.gov.apply
     calls: list[str] = []
 
-    def flaky(name: str, by: str, body: Any) -> Any:
+    def flaky(name: str, by: str, body: Any, conn: Any = None) -> Any:
         calls.append(body["do"])
         if len(calls) == 2:
             raise OperationalError("UPDATE", {}, Exception("the database went away"))
-        return real(name, by, body)
+        return real(name, by, body, conn)
 
     monkeypatch.setattr(hub.gov, "apply", flaky)
     hub.comment("/propose\n/object not yet\n/retract", "bob")

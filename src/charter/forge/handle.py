@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from charter.forge.gating import Effect, PullGate
 from charter.forge.inbox import Delivery
 from charter.forge.outbound import Outbound
 from charter.forge.watch import follow
-from charter.store.db import reading, writing
+from charter.store.db import reading, writing, writing_batched
 from charter.store.projects import Governance, NotFound
 from charter.store.tables import installations
 
@@ -38,6 +38,9 @@ class Forge:
     public_url: str = "http://127.0.0.1:8000"
     #: The gate on pull requests and the policy reload (`forge.gating`), when configured.
     gate: PullGate | None = None
+    #: Project ids by repository name: a project's name and id never change, and a comment's
+    #: project is looked up for every delivery (a round trip saved per command).
+    _ids: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     def process(self, delivery: Delivery) -> list[Outbound]:
         # Triage labels and stale timers follow issues and pull requests whatever else a
@@ -87,10 +90,14 @@ class Forge:
         return tuple(load_policy(self.preset).policy.role_ids)
 
     def _project_id(self, name: str) -> int | None:
+        known = self._ids.get(name)
+        if known is not None:
+            return known
         try:
-            return self.gov.project(name).id
+            found = self._ids[name] = self.gov.project(name).id
         except NotFound:
-            return None
+            return None  # not remembered: the project may be created by a later delivery
+        return found
 
     def _link(self, project_id: int, installation: int, *, active: bool) -> None:
         with writing(self.gov.db) as conn:
@@ -156,17 +163,23 @@ class Forge:
     def _run_all(self, delivery: Delivery, name: str, comment: payload.Comment,
                  commands: list[slash.Slash]) -> list[answer.Line]:
         """Each command's line; those an earlier try of this delivery applied are not applied
-        again (at worst the one command a dying worker was applying is)."""
+        again (an engine command and the progress that records it commit together)."""
         lines = [answer.Line(str(c), a if isinstance(a, bool) else None, str(t))
                  for c, a, t in delivery.progress[:len(commands)]]
         for command in commands[len(lines):]:
-            lines.append(self._run(name, comment, command))
-            with writing(self.gov.db) as conn:
-                inbox.save_progress(conn, delivery, [[x.command, x.accepted, x.text]
-                                                     for x in lines])
+            ready = self._prepare(name, comment, command)
+            if isinstance(ready, answer.Line):
+                lines.append(ready)
+                with writing(self.gov.db) as conn:
+                    inbox.save_progress(conn, delivery, _progress(lines))
+            else:
+                lines.append(self._apply(delivery, name, comment.author, command, ready,
+                                         lines))
         return lines
 
-    def _run(self, name: str, comment: payload.Comment, command: slash.Slash) -> answer.Line:
+    def _prepare(self, name: str, comment: payload.Comment, command: slash.Slash
+                 ) -> answer.Line | dict[str, Any]:
+        """COMMAND's line when it needs no engine step, else the engine command for it."""
         if self.gate is not None and self._gates(comment, command):
             return self.gate.command(name, comment, command)
         def decisions() -> Mapping[str, Any]:
@@ -177,13 +190,34 @@ class Forge:
                                      lambda vote: self.ballot_url(name, vote))
         if translated.command is None:
             return answer.note(command.line, translated.answer or "")
+        return translated.command
+
+    def _apply(self, delivery: Delivery, name: str, by: str, command: slash.Slash,
+               body: dict[str, Any], done: list[answer.Line]) -> answer.Line:
+        """Apply BODY and record the delivery's progress in one transaction, so a worker that
+        dies between the two can neither lose the answer nor apply the command twice."""
         try:
-            outcome = self.gov.apply(name, comment.author, translated.command)
+            with writing_batched(self.gov.db) as conn:
+                outcome = self.gov.apply(name, by, body, conn)
+                if outcome.rejected is not None:
+                    line = answer.refused(command.line, outcome.rejected)
+                else:
+                    line = answer.accepted(command.line, outcome.decision, outcome.receipt)
+                inbox.save_progress(conn, delivery, _progress([*done, line]))
+            return line
         except CharterError as err:
-            return answer.refused(command.line, err.message)
-        if outcome.rejected is not None:
-            return answer.refused(command.line, outcome.rejected)
-        return answer.accepted(command.line, outcome.decision, outcome.receipt)
+            self.gov.forget(name)  # rolled back: the warm engine may be ahead of the log
+            line = answer.refused(command.line, err.message)
+        except BaseException:
+            self.gov.forget(name)
+            raise
+        with writing(self.gov.db) as conn:
+            inbox.save_progress(conn, delivery, _progress([*done, line]))
+        return line
+
+
+def _progress(lines: list[answer.Line]) -> list[list[Any]]:
+    return [[x.command, x.accepted, x.text] for x in lines]
 
 
 def _outbound(effects: list[Effect]) -> list[Outbound]:

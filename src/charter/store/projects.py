@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -371,8 +371,9 @@ class Governance:
 
     # --- commands -------------------------------------------------------------------------
 
-    def apply(self, name: str, by: str, body: Any) -> Outcome:
-        """Apply one command from BY (the token's person) at the server's clock."""
+    def apply(self, name: str, by: str, body: Any, conn: Connection | None = None) -> Outcome:
+        """Apply one command from BY (the token's person) at the server's clock; in CONN's
+        write transaction when given (the caller commits, and calls `forget` if it fails)."""
         if not isinstance(body, Mapping):
             raise Malformed("a command is a JSON object such as {\"do\": \"propose\", ...}")
         if len(canonical(body).encode()) > MAX_COMMAND_BYTES:
@@ -387,7 +388,10 @@ class Governance:
         if body.get("do") == "adopt-policy":
             raise Forbidden("a policy is adopted with PUT /api/v1/projects/{project}/policy "
                             "(an admin) or by merging the policy file", field="do")
-        with writing_batched(self.db) as conn, self._locked(name, conn) as warm:
+        with ExitStack() as stack:
+            if conn is None:
+                conn = stack.enter_context(writing_batched(self.db))
+            warm = stack.enter_context(self._locked(name, conn))
             self._catch_up(conn, warm, lock=True)
             at = _second(self.clock())
             if warm.last_at is not None and at < warm.last_at:
@@ -420,6 +424,12 @@ class Governance:
                 decision_id, str | int) else None
             return Outcome(event, reason, view, receipt, tuple(changes),
                            rejection.kind if rejection else None)
+
+    def forget(self, name: str) -> None:
+        """Drop NAME's warm engine: a transaction `apply` took part in was rolled back, so the
+        engine is ahead of the log (the next step rebuilds it)."""
+        with self._guard:
+            self._by_name.pop(name, None)
 
     def _parse(self, warm: _Warm, stored: dict[str, Any], at: datetime) -> Command:
         try:

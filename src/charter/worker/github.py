@@ -66,15 +66,20 @@ class GitHubWorker(Worker):
     forge: Forge | None = field(default=None)
 
     def process_deliveries(self, limit: int = 100) -> int:
-        """Process up to LIMIT stored deliveries; returns how many were processed."""
+        """Process up to LIMIT stored deliveries; returns how many were processed.
+
+        The transaction that marks a delivery processed (with the effects it queued) also
+        claims the next one: a round trip fewer per delivery, and the order per installation
+        holds because the claim sees the mark it follows.
+        """
         if self.forge is None:
             return 0
-        done = 0
-        for _ in range(limit):
-            with writing(self.gov.db) as conn:
-                delivery = inbox.claim(conn, self.clock(), self.lease)
-            if delivery is None:
-                break
+        done = tried = 0
+        with writing(self.gov.db) as conn:
+            delivery = inbox.claim(conn, self.clock(), self.lease)
+        while delivery is not None:
+            tried += 1
+            more = tried < limit  # never lease one this round will not process
             try:
                 effects = self.forge.process(delivery)
             except Exception as err:  # the database went away, a bug: retried, not lost
@@ -83,6 +88,10 @@ class GitHubWorker(Worker):
                                         f"{type(err).__name__}: {err}")
                 log.exception("delivery %s (%s) failed; next try at %s", delivery.guid,
                               delivery.event, when.isoformat())
+                if not more:
+                    break
+                with writing(self.gov.db) as conn:
+                    delivery = inbox.claim(conn, self.clock(), self.lease)
                 continue
             with writing(self.gov.db) as conn:
                 now = self.clock()
@@ -90,6 +99,7 @@ class GitHubWorker(Worker):
                     queue.enqueue(conn, out.project_id, out.kind, out.dedupe, out.ordering_key,
                                   out.payload, now)
                 inbox.processed(conn, delivery, now)
+                delivery = inbox.claim(conn, now, self.lease) if more else None
             done += 1
         return done
 
