@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
+from charter.forge import inbox
 from charter.store.tables import deliveries, outbox
 from tests.forge.conftest import REPO, Hub
 
@@ -74,3 +75,29 @@ def test_a_delivery_that_fails_midway_applies_no_command_twice(
         "propose", "object", "retract"]
     [posted] = hub.github.comments()
     assert posted.body["body"].count("accepted") == 3
+
+
+def test_a_command_and_its_progress_commit_together(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure recording the progress rolls the command back too, so the retry applies it
+    once (and the worker's warm engine does not keep the rolled-back step)."""
+    hub.gov.create_project(REPO, "llama-stack", PEOPLE)
+    real = inbox.save_progress
+    saves: list[int] = []
+
+    def flaky(conn: Any, delivery: Any, progress: list[Any]) -> None:
+        saves.append(len(progress))
+        if len(saves) == 1:
+            raise OperationalError("UPDATE", {}, Exception("the database went away"))
+        real(conn, delivery, progress)
+
+    monkeypatch.setattr(inbox, "save_progress", flaky)
+    hub.comment("/propose\n/object not yet", "bob")
+    assert hub.worker.process_deliveries() == 0
+    assert hub.gov.events_after(REPO) == []  # the command went with its progress
+    hub.clock.advance(seconds=3)
+    hub.work()
+    assert [e.command["do"] for e in hub.gov.events_after(REPO)] == ["propose", "object"]
+    assert saves == [1, 1, 2]
+    [posted] = hub.github.comments()
+    assert posted.body["body"].count("accepted") == 2

@@ -9,6 +9,7 @@ lease runs out, and a failure is retried with exponential backoff, never dropped
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from charter.store.tables import jobs, outbox
 
@@ -32,12 +33,56 @@ DEADLINE = "deadline"
 
 
 #: Rung when work was committed in this process (a webhook stored), so an in-process worker
-#: starts on it at once instead of sleeping out its idle poll; other processes still poll.
+#: starts on it at once instead of sleeping out its idle poll; on PostgreSQL a `listen` thread
+#: rings it for work other processes announce, and elsewhere they poll.
 _doorbell = threading.Event()
+#: The PostgreSQL channel stored work is announced on (`announce`, `listen`).
+CHANNEL = "charter_work"
+#: How long a listener that lost its connection waits before connecting again.
+RELISTEN = 1.0
+
+log = logging.getLogger("charter.worker")
 
 
 def ring() -> None:
     _doorbell.set()
+
+
+def announce(conn: Connection) -> None:
+    """Wake the listening workers of every process when CONN's transaction commits (PostgreSQL's
+    NOTIFY, delivered only on commit; SQLite's workers in other processes poll)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"NOTIFY {CHANNEL}")
+
+
+def listen(db: Engine, stop: threading.Event) -> threading.Thread | None:
+    """On PostgreSQL, a thread that rings this process's doorbell whenever work is announced,
+    until STOP is set; None on SQLite. The idle poll stays the fallback: a lost connection
+    only makes the wait longer, never loses work."""
+    if db.dialect.name != "postgresql":
+        return None
+    url = db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    thread = threading.Thread(target=_listen, args=(url, stop), name="charter-listen",
+                              daemon=True)
+    thread.start()
+    return thread
+
+
+def _listen(url: str, stop: threading.Event) -> None:
+    import psycopg
+
+    while not stop.is_set():
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f"LISTEN {CHANNEL}")
+                ring()  # whatever was announced while no one listened
+                while not stop.is_set():
+                    # A short timeout, so STOP is seen; each notice rings at once.
+                    for _ in conn.notifies(timeout=0.25):
+                        ring()
+        except psycopg.Error as err:
+            log.warning("listening for work failed (%s); polling meanwhile", err)
+            stop.wait(RELISTEN)
 
 
 def idle_wait(stop: threading.Event, timeout: float) -> None:

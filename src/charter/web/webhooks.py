@@ -76,6 +76,8 @@ def router(gov: Governance, secret: bytes | None) -> APIRouter:
 def _store(gov: Governance, guid: str, event: str, data: dict[str, Any]) -> bool:
     with writing(gov.db) as conn:
         stored = inbox.store(conn, guid, event, data, gov.clock())
+        if stored and event in payload.HANDLED:
+            queue.announce(conn)  # workers in other processes wake at the commit
     if stored:
         queue.ring()  # committed: an in-process worker may start on it now
     return stored

@@ -107,6 +107,7 @@ class GitHubWorker(Worker):
         """Work until STOP is set: deliveries first, so their answers are queued this round;
         in small batches, so a stream of webhooks never holds back the answers to earlier
         ones."""
+        listener = queue.listen(self.gov.db, stop)
         while not stop.is_set():
             try:
                 busy = (self.process_deliveries(BATCH) + self.fire_due(BATCH)
@@ -117,3 +118,5 @@ class GitHubWorker(Worker):
             if not busy:
                 self._idle_snapshots()
                 queue.idle_wait(stop, idle)
+        if listener is not None:
+            listener.join(timeout=1.0)

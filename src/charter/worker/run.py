@@ -148,6 +148,7 @@ class Worker:
 
     def run(self, stop: threading.Event, idle: float = 1.0) -> None:
         """Work until STOP is set, sleeping IDLE seconds (or less) when nothing is due."""
+        listener = queue.listen(self.gov.db, stop)
         while not stop.is_set():
             try:
                 busy = self.fire_due() + self.deliver_due()
@@ -157,6 +158,8 @@ class Worker:
             if not busy:
                 self._idle_snapshots()
                 queue.idle_wait(stop, idle)
+        if listener is not None:
+            listener.join(timeout=1.0)
 
     def _idle_snapshots(self) -> None:
         try:
