@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -103,20 +102,8 @@ class GitHubWorker(Worker):
             done += 1
         return done
 
-    def run(self, stop: threading.Event, idle: float = 1.0) -> None:
-        """Work until STOP is set: deliveries first, so their answers are queued this round;
-        in small batches, so a stream of webhooks never holds back the answers to earlier
-        ones."""
-        listener = queue.listen(self.gov.db, stop)
-        while not stop.is_set():
-            try:
-                busy = (self.process_deliveries(BATCH) + self.fire_due(BATCH)
-                        + self.deliver_due(BATCH))
-            except Exception:  # the database went away for a moment: keep the worker alive
-                log.exception("worker step failed; retrying")
-                busy = 0
-            if not busy:
-                self._idle_snapshots()
-                queue.idle_wait(stop, idle)
-        if listener is not None:
-            listener.join(timeout=1.0)
+    def _step(self) -> int:
+        """Deliveries first, so their answers are queued this round; in small batches, so a
+        stream of webhooks never holds back the answers to earlier ones."""
+        return (self.process_deliveries(BATCH) + self.fire_due(BATCH)
+                + self.deliver_due(BATCH))

@@ -151,7 +151,7 @@ class Worker:
         listener = queue.listen(self.gov.db, stop)
         while not stop.is_set():
             try:
-                busy = self.fire_due() + self.deliver_due()
+                busy = self._step()
             except Exception:  # the database went away for a moment: keep the worker alive
                 log.exception("worker step failed; retrying")
                 busy = 0
@@ -160,6 +160,10 @@ class Worker:
                 queue.idle_wait(stop, idle)
         if listener is not None:
             listener.join(timeout=1.0)
+
+    def _step(self) -> int:
+        """One round of work; how much was done (0: idle)."""
+        return self.fire_due() + self.deliver_due()
 
     def _idle_snapshots(self) -> None:
         try:
